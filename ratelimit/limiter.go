@@ -1,0 +1,60 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Limiter is the interface every limiter in this module satisfies, in
+// process and Redis-backed alike, so that middleware and callers can swap
+// algorithms and move from one machine to many by changing a constructor.
+//
+// Decide asks for n events for key at this moment and records them when they
+// are allowed; a denied request is not recorded. A limiter that holds one
+// state (a single token bucket, say) ignores key: it is one limit shared by
+// every caller. [Keyed] gives each key its own limiter.
+//
+// Decide returns an error wrapping [ErrInvalidN] when n < 1, and one wrapping
+// [ErrExceedsLimit] when n is larger than the limiter could ever allow at
+// once; that refusal is permanent, and the returned Decision is not allowed
+// and carries no retry-after. Redis-backed limiters also return transport
+// and script errors, as their failure policy says.
+type Limiter interface {
+	Decide(ctx context.Context, key string, n int) (Decision, error)
+}
+
+// Decision is the outcome of one request: what an HTTP response needs to
+// tell the client.
+type Decision struct {
+	// Allowed reports whether the events may happen now.
+	Allowed bool
+	// Limit is the most events the limiter allows at once (its burst or
+	// its window's quota).
+	Limit int
+	// Remaining is how many more events would be allowed right after this
+	// decision.
+	Remaining int
+	// RetryAfter is, when not allowed, how long until the same request
+	// would be allowed if nothing else happened in between; zero when
+	// allowed.
+	RetryAfter time.Duration
+	// ResetAfter is how long until the limiter is back to its full
+	// allowance if nothing else happened in between.
+	ResetAfter time.Duration
+	// Window is the period over which Limit applies (the window, or for a
+	// bucket the time to refill it from empty), for the RateLimit-Policy
+	// header.
+	Window time.Duration
+}
+
+var (
+	// ErrInvalidN is returned for a request of fewer than one event.
+	ErrInvalidN = errors.New("ratelimit: n must be at least 1")
+	// ErrExceedsLimit is returned for a request larger than the limiter
+	// could ever allow at once: retrying cannot help.
+	ErrExceedsLimit = errors.New("ratelimit: n exceeds the limit")
+	// ErrInvalidConfig is returned by constructors given a limit, window or
+	// burst they cannot honour.
+	ErrInvalidConfig = errors.New("ratelimit: invalid configuration")
+)
