@@ -1,0 +1,90 @@
+package ratelimit
+
+import (
+	"fmt"
+	"math/bits"
+	"time"
+)
+
+// Every limiter here keeps time as int64 nanoseconds since the Unix epoch,
+// measured on the monotonic clock whenever the instant carries a monotonic
+// reading. epoch is the bridge: it was read from time.Now at start-up, so it
+// holds both clocks, and an instant t becomes epochUnix + t.Sub(epoch).
+// time.Time.Sub uses the monotonic readings when both sides have one and the
+// wall clocks otherwise, which gives:
+//
+//   - for t from time.Now, the monotonic clock, immune to wall-clock steps,
+//     and exactly what the time.Now conveniences compute;
+//   - for a constructed instant (time.Date, time.Unix, a test's t0), exactly
+//     t.UnixNano(), so fixed windows align to the Unix epoch as a Redis
+//     server's TIME does.
+//
+// The conveniences (Allow, Decide, Wait) read only the monotonic clock, with
+// time.Since(epoch): about 40 ns on the reference machine against 70 ns for
+// time.Now, which reads the wall clock as well. That is the cheapest correct
+// read the standard library offers: a cached clock updated by a ticker would
+// be cheaper still but stale by up to a tick, and so wrong at every window
+// boundary.
+var (
+	epoch     = time.Now()
+	epochUnix = epoch.UnixNano()
+)
+
+const (
+	// maxInstant is the latest instant a limiter represents (2116-02-20);
+	// later instants are treated as this one, earlier than 1970 as 1970.
+	maxInstant = 1 << 62
+	// maxSpan bounds every period a limiter is configured with (about 36.5
+	// years), so that an instant plus a few spans never overflows an int64.
+	maxSpan = 1 << 60
+)
+
+// nanos converts t to nanoseconds since the Unix epoch, as described above,
+// clamped to [0, maxInstant].
+func nanos(t time.Time) int64 {
+	d := int64(t.Sub(epoch)) // saturates rather than overflowing
+	if d <= -epochUnix {
+		return 0
+	}
+	if d >= maxInstant-epochUnix {
+		return maxInstant
+	}
+	return epochUnix + d
+}
+
+// now reads the current instant from the monotonic clock alone.
+func now() int64 {
+	return epochUnix + int64(time.Since(epoch))
+}
+
+// validate checks what every constructor needs: a positive limit and a
+// positive period no longer than maxSpan.
+func validate(limit int, period time.Duration, name string) error {
+	if limit < 1 {
+		return fmt.Errorf("ratelimit: limit %d must be at least 1: %w", limit, ErrInvalidConfig)
+	}
+	if period <= 0 {
+		return fmt.Errorf("ratelimit: %s %v must be positive: %w", name, period, ErrInvalidConfig)
+	}
+	if period > maxSpan {
+		return fmt.Errorf("ratelimit: %s %v is longer than %v: %w", name, period, time.Duration(maxSpan), ErrInvalidConfig)
+	}
+	return nil
+}
+
+// mulDiv returns a*b/c rounded down, and whether there was a remainder, for
+// a, b >= 0 and c > 0 with a*b/c < 2^63; the product is taken on 128 bits so
+// it cannot overflow.
+func mulDiv(a, b, c int64) (q int64, rem bool) {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	uq, ur := bits.Div64(hi, lo, uint64(c))
+	return int64(uq), ur != 0
+}
+
+func errInvalidN(n int) error {
+	return fmt.Errorf("ratelimit: n=%d: %w", n, ErrInvalidN)
+}
+
+func errExceeds(n, limit int) error {
+	return fmt.Errorf("ratelimit: n=%d is more than the limit %d: %w", n, limit, ErrExceedsLimit)
+}

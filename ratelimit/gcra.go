@@ -1,0 +1,203 @@
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// bucket holds the configuration that the token bucket, the leaky bucket and
+// GCRA share: a burst of events and the whole nanoseconds between two events
+// at the sustained rate.
+type bucket struct {
+	burst    int
+	interval int64 // nanoseconds per event: per/limit, rounded down
+	span     int64 // burst*interval: the time to refill from empty
+}
+
+func newBucket(limit int, per time.Duration, burst int) (bucket, error) {
+	if err := validate(limit, per, "per"); err != nil {
+		return bucket{}, err
+	}
+	if burst < 1 {
+		return bucket{}, fmt.Errorf("ratelimit: burst %d must be at least 1: %w", burst, ErrInvalidConfig)
+	}
+	interval := int64(per) / int64(limit)
+	if interval < 1 {
+		return bucket{}, fmt.Errorf("ratelimit: %d per %v is more than one event per nanosecond: %w", limit, per, ErrInvalidConfig)
+	}
+	if int64(burst) > maxSpan/interval {
+		return bucket{}, fmt.Errorf("ratelimit: a burst of %d at one event per %v takes longer than %v to refill: %w",
+			burst, time.Duration(interval), time.Duration(maxSpan), ErrInvalidConfig)
+	}
+	return bucket{burst: burst, interval: interval, span: int64(burst) * interval}, nil
+}
+
+// decide applies a request for n events at now to a bucket whose
+// theoretical arrival time is tat, and returns the new tat (unchanged unless
+// allowed). The arithmetic is the one documented on [GCRA].
+func (b *bucket) decide(tat, now int64, n int) (int64, Decision, error) {
+	d := Decision{Limit: b.burst, Window: time.Duration(b.span)}
+	base := max(tat, now)
+	if n < 1 || n > b.burst {
+		d.Remaining = b.remaining(base, now)
+		d.ResetAfter = time.Duration(base - now)
+		if n < 1 {
+			return tat, d, errInvalidN(n)
+		}
+		return tat, d, errExceeds(n, b.burst)
+	}
+	next := base + int64(n)*b.interval
+	if next-now > b.span {
+		d.Remaining = b.remaining(base, now)
+		d.RetryAfter = time.Duration(next - b.span - now)
+		d.ResetAfter = time.Duration(base - now)
+		return tat, d, nil
+	}
+	d.Allowed = true
+	d.Remaining = b.remaining(next, now)
+	d.ResetAfter = time.Duration(next - now)
+	return next, d, nil
+}
+
+// remaining is how many single events fit before tat reaches now+span.
+func (b *bucket) remaining(tat, now int64) int {
+	free := now + b.span - tat
+	if free <= 0 {
+		return 0
+	}
+	return int(free / b.interval)
+}
+
+// GCRA is the generic cell rate algorithm: a token bucket stored as a single
+// timestamp, the theoretical arrival time (TAT) of the next event at the
+// sustained rate. It keeps one int64 and decides with one atomic
+// compare-and-swap, without a mutex and without floating point.
+//
+// With T = per/limit (whole nanoseconds, rounded down) and span = burst*T,
+// a request for n events at instant now (nanoseconds) computes
+//
+//	base = max(tat, now)       // tat starts at 0: a full bucket
+//	next = base + n*T
+//	allowed = next - now <= span
+//
+// and, when allowed, stores tat = next. The Decision reports
+//
+//	Limit      = burst
+//	Window     = span
+//	Remaining  = floor((now + span - tat') / T), tat' = next if allowed, else base
+//	RetryAfter = next - span - now when denied, else 0
+//	ResetAfter = tat' - now
+//
+// Its decisions are the same, instant for instant, as those of a
+// [TokenBucket] or a [LeakyBucket] meter with the same parameters; it
+// differs in being lock-free. Because T is rounded down to a whole
+// nanosecond, the sustained rate is at least limit/per and faster by less
+// than one nanosecond per event.
+//
+// GCRA is safe for concurrent use by multiple goroutines.
+type GCRA struct {
+	tat atomic.Int64 // nanoseconds since the Unix epoch; 0 is a full bucket
+	b   bucket
+}
+
+var _ Limiter = (*GCRA)(nil)
+
+// NewGCRA returns a GCRA limiter that admits limit events per period per on
+// average and at most burst at once, starting full. It returns an error
+// wrapping [ErrInvalidConfig] when limit, per or burst is not positive,
+// when the rate is faster than one event per nanosecond, or when refilling
+// burst events would take longer than about 36 years.
+func NewGCRA(limit int, per time.Duration, burst int) (*GCRA, error) {
+	b, err := newBucket(limit, per, burst)
+	if err != nil {
+		return nil, err
+	}
+	return &GCRA{b: b}, nil
+}
+
+// AllowN decides a request for n events at instant now, recording them when
+// allowed. It returns an error wrapping [ErrInvalidN] when n < 1 and one
+// wrapping [ErrExceedsLimit] when n > burst.
+func (l *GCRA) AllowN(now time.Time, n int) (Decision, error) {
+	return l.decideAt(nanos(now), n)
+}
+
+// Allow reports whether one event may happen now, and records it if so.
+// It reads only the monotonic clock and allocates nothing.
+func (l *GCRA) Allow() bool {
+	now := now()
+	for {
+		tat := l.tat.Load()
+		next := max(tat, now) + l.b.interval
+		if next-now > l.b.span {
+			return false
+		}
+		if l.tat.CompareAndSwap(tat, next) {
+			return true
+		}
+	}
+}
+
+// Decide decides a request for n events now; key is ignored, since a GCRA
+// is one limit shared by every caller.
+func (l *GCRA) Decide(_ context.Context, _ string, n int) (Decision, error) {
+	return l.decideAt(now(), n)
+}
+
+func (l *GCRA) decideAt(now int64, n int) (Decision, error) {
+	for {
+		tat := l.tat.Load()
+		next, d, err := l.b.decide(tat, now, n)
+		if !d.Allowed || l.tat.CompareAndSwap(tat, next) {
+			return d, err
+		}
+	}
+}
+
+// WaitN blocks until n events may happen, then returns nil having recorded
+// them. It reserves the events at once and sleeps exactly until their turn:
+// when the context's deadline comes before that turn it returns an error
+// at once without reserving anything, and when the context ends during the
+// sleep it gives the reservation back and returns the context's error. It
+// returns an error wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or
+// n > burst.
+func (l *GCRA) WaitN(ctx context.Context, n int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := now()
+	for {
+		tat := l.tat.Load()
+		next, d, err := l.b.decide(tat, now, n)
+		if err != nil {
+			return err
+		}
+		if d.Allowed {
+			if l.tat.CompareAndSwap(tat, next) {
+				return nil
+			}
+			continue
+		}
+		// Reserve: the events run when next-span is reached.
+		next = max(tat, now) + int64(n)*l.b.interval
+		delay := d.RetryAfter
+		if err := checkDeadline(ctx, now, delay); err != nil {
+			return err
+		}
+		if !l.tat.CompareAndSwap(tat, next) {
+			continue
+		}
+		if err := sleep(ctx, delay); err != nil {
+			l.tat.Add(-int64(n) * l.b.interval)
+			return err
+		}
+		return nil
+	}
+}
+
+// Wait is WaitN(ctx, 1).
+func (l *GCRA) Wait(ctx context.Context) error {
+	return l.WaitN(ctx, 1)
+}
