@@ -1,0 +1,774 @@
+package pool
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Entry states, guarded by Pool.mu.
+const (
+	stateIdle uint8 = iota + 1
+	stateInUse
+	stateDying
+)
+
+const leakDepth = 32
+
+// entry is one resource and its bookkeeping. It is allocated once, when the
+// resource is built, and reused by every handle to it.
+type entry[T any] struct {
+	p     *Pool[T]
+	value T
+	// gen counts the times the resource changed hands. A Handle carries
+	// the gen it was given; a handle whose gen no longer matches has been
+	// released. Written under p.mu, read without it by Value.
+	gen atomic.Uint64
+
+	// The fields below are guarded by p.mu.
+	state    uint8
+	allIdx   int   // position in p.all
+	expires  int64 // nanotime at which MaxLifetime is reached; 0 for never
+	lastUsed int64 // nanotime of the last release
+	leak     *leakRecord
+}
+
+// leakRecord is where and when the current holder acquired the entry.
+type leakRecord struct {
+	acquiredAt int64
+	reported   bool
+	n          int
+	pcs        [leakDepth]uintptr
+}
+
+// Handle is a borrowed resource. Give it back exactly once, with Release or
+// Destroy; after that, every method of the handle (and of its copies)
+// panics, because using a resource someone else may now hold is a bug.
+// The zero Handle is not valid.
+type Handle[T any] struct {
+	e   *entry[T]
+	gen uint64
+}
+
+// waiter is an acquire queued for a resource. The pool hands it exactly one
+// grant, under p.mu, on its buffered channel.
+type waiter[T any] struct {
+	ch         chan grant[T]
+	prev, next *waiter[T]
+	queued     bool
+}
+
+// grant is what a waiter receives: a resource, the right to build one
+// (build: a slot already counted in total and constructing), or an error.
+type grant[T any] struct {
+	e     *entry[T]
+	gen   uint64
+	build bool
+	err   error
+}
+
+// Pool is a generic pool of resources such as network connections: lazily
+// built up to MaxSize, checked, aged out, and shared first come, first
+// served. A Pool is safe for simultaneous use by multiple goroutines. Its
+// lock is never held while a resource is built, checked or destroyed.
+type Pool[T any] struct {
+	cfg       Config[T]
+	base      time.Time
+	clocked   bool // some feature needs the time on acquire and release
+	plain     bool // nothing to check on acquire: no clock, no HealthCheck
+	sweepEach time.Duration
+	closeCtx  context.Context
+	stop      context.CancelFunc
+	kick      chan struct{}
+	bg        sync.WaitGroup
+	canceled  atomic.Int64
+
+	mu sync.Mutex // protects the fields below
+	// idle is a stack: the most recently released resource is reused
+	// first, which lets the others age out under light load.
+	idle         []*entry[T]
+	all          []*entry[T]
+	total        int // resources that exist or are being built
+	constructing int
+	waitHead     *waiter[T]
+	waitTail     *waiter[T]
+	nwait        int
+	closed       bool
+	running      int           // background and build goroutines alive
+	drained      chan struct{} // closed once closed, total == 0 and running == 0
+	consecFails  int
+	lastErr      error
+	failing      bool
+	stats        counters
+}
+
+// New returns a pool built from cfg, or an error wrapping ErrInvalidConfig.
+// It builds nothing itself; when MinIdle, MaxLifetime, MaxIdleTime or
+// LeakThreshold is set it starts a background goroutine, which Close stops.
+func New[T any](cfg Config[T]) (*Pool[T], error) {
+	cfg, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool[T]{
+		cfg:     cfg,
+		base:    time.Now(),
+		clocked: cfg.MaxLifetime > 0 || cfg.MaxIdleTime > 0 || cfg.LeakThreshold > 0 || (cfg.HealthCheck != nil && cfg.HealthCheckAfter > 0),
+		kick:    make(chan struct{}, 1),
+		idle:    make([]*entry[T], 0, cfg.MaxSize),
+		all:     make([]*entry[T], 0, cfg.MaxSize),
+		drained: make(chan struct{}),
+	}
+	p.plain = !p.clocked && cfg.HealthCheck == nil
+	p.closeCtx, p.stop = context.WithCancel(context.Background())
+	for _, d := range []time.Duration{cfg.MaxLifetime - cfg.LifetimeJitter, cfg.MaxIdleTime, cfg.LeakThreshold} {
+		if d > 0 && (p.sweepEach == 0 || d/2 < p.sweepEach) {
+			p.sweepEach = max(d/2, time.Millisecond)
+		}
+	}
+	if cfg.MinIdle > 0 || p.sweepEach > 0 {
+		p.startLocked(p.maintain)
+	}
+	return p, nil
+}
+
+func (p *Pool[T]) nanotime() int64 { return int64(time.Since(p.base)) }
+
+// startLocked runs f on a goroutine that Close waits for. Callers hold p.mu
+// or, in New, own p alone.
+func (p *Pool[T]) startLocked(f func()) {
+	p.running++
+	p.bg.Add(1)
+	go func() {
+		defer p.bg.Done()
+		f()
+		p.mu.Lock()
+		p.running--
+		p.checkDrainedLocked()
+		p.mu.Unlock()
+	}()
+}
+
+// Acquire returns a resource: an idle one if any is ready (health-checked
+// if it sat idle longer than HealthCheckAfter), else a new one if the pool
+// is below MaxSize, else the next one released, waiting first come, first
+// served. It returns ctx.Err() if ctx ends first, ErrClosed once the pool
+// is closed, the constructor's error (wrapped) to the caller whose acquire
+// ran it, and ErrUnavailable (wrapped with the last constructor error) at
+// once, without dialling, when a resource would have to be built while the
+// backend is failing.
+//
+// A caller that gives up while its resource is being built leaks nothing:
+// the resource joins the idle set when it is ready.
+func (p *Pool[T]) Acquire(ctx context.Context) (Handle[T], error) {
+	if done := ctx.Done(); done != nil {
+		select {
+		case <-done:
+			p.canceled.Add(1)
+			return Handle[T]{}, ctx.Err()
+		default:
+		}
+	}
+	var now int64
+	if p.clocked {
+		now = p.nanotime()
+	}
+	p.mu.Lock()
+	// Fast path: an idle resource that needs nothing done to it.
+	if n := len(p.idle); n > 0 && !p.closed {
+		e := p.idle[n-1]
+		if p.plain || (!p.staleLocked(e, now) && !p.checkDueLocked(e, now)) {
+			p.idle = p.idle[:n-1]
+			e.state = stateInUse
+			p.stats.acquires++
+			if p.cfg.LeakThreshold > 0 {
+				p.recordLeakLocked(e, now)
+			}
+			if len(p.idle) < p.cfg.MinIdle {
+				p.kickMaintainer()
+			}
+			gen := e.gen.Load()
+			p.mu.Unlock()
+			return Handle[T]{e, gen}, nil
+		}
+	}
+	return p.leakChecked(p.acquireSlow(ctx, now, true))
+}
+
+// leakChecked records, when leak detection is on, where a handle from the
+// slow path was acquired. It is called on the acquiring goroutine.
+func (p *Pool[T]) leakChecked(h Handle[T], err error) (Handle[T], error) {
+	if err == nil && p.cfg.LeakThreshold > 0 {
+		p.mu.Lock()
+		p.recordLeakLocked(h.e, p.nanotime())
+		p.mu.Unlock()
+	}
+	return h, err
+}
+
+// TryAcquire returns an idle resource at once, or ErrExhausted when none is
+// ready. It never waits for a release or builds a resource; it may run
+// HealthCheck, bounded by ctx, on the idle resource it takes.
+func (p *Pool[T]) TryAcquire(ctx context.Context) (Handle[T], error) {
+	var now int64
+	if p.clocked {
+		now = p.nanotime()
+	}
+	p.mu.Lock()
+	return p.leakChecked(p.acquireSlow(ctx, now, false))
+}
+
+// acquireSlow is the general acquire. It is called with p.mu held and
+// returns with it released.
+func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Handle[T], error) {
+	var zero Handle[T]
+	empty := false
+	for {
+		if p.closed {
+			p.mu.Unlock()
+			return zero, ErrClosed
+		}
+		if n := len(p.idle); n > 0 {
+			e := p.idle[n-1]
+			p.idle = p.idle[:n-1]
+			if p.clocked {
+				if p.staleLocked(e, now) {
+					e.state = stateDying
+					ctr := p.staleCounterLocked(e, now)
+					p.mu.Unlock()
+					p.destroy(e, ctr)
+					p.mu.Lock()
+					continue
+				}
+			}
+			e.state = stateInUse
+			if p.cfg.HealthCheck != nil && (!p.clocked || p.checkDueLocked(e, now)) {
+				p.mu.Unlock()
+				err := p.cfg.HealthCheck(ctx, e.value)
+				if err != nil {
+					p.mu.Lock()
+					e.state = stateDying
+					var ctr *int64
+					if ctx.Err() == nil {
+						ctr = &p.stats.closedHealth
+					}
+					p.mu.Unlock()
+					p.destroy(e, ctr)
+					if ctx.Err() != nil {
+						p.canceled.Add(1)
+						return zero, ctx.Err()
+					}
+					p.mu.Lock()
+					continue
+				}
+				p.mu.Lock()
+				if p.closed {
+					e.state = stateDying
+					p.mu.Unlock()
+					p.destroy(e, nil)
+					return zero, ErrClosed
+				}
+			}
+			return p.grantLocked(e, now, empty), nil
+		}
+		if !mayWait {
+			p.mu.Unlock()
+			return zero, ErrExhausted
+		}
+		empty = true
+		if p.total < p.cfg.MaxSize {
+			if p.failing {
+				p.stats.failFast++
+				err := p.lastErr
+				p.mu.Unlock()
+				return zero, fmt.Errorf("%w: %w", ErrUnavailable, err)
+			}
+			p.total++
+			p.constructing++
+			p.mu.Unlock()
+			return p.build(ctx)
+		}
+		// Queue behind earlier waiters for a release or a freed slot.
+		start := now
+		if !p.clocked {
+			start = p.nanotime()
+		}
+		w := &waiter[T]{ch: make(chan grant[T], 1)}
+		p.pushWaiterLocked(w)
+		p.mu.Unlock()
+		var g grant[T]
+		select {
+		case g = <-w.ch:
+		case <-ctx.Done():
+			p.mu.Lock()
+			if w.queued {
+				p.removeWaiterLocked(w)
+				p.recordWaitLocked(start)
+				p.mu.Unlock()
+				p.canceled.Add(1)
+				return zero, ctx.Err()
+			}
+			p.mu.Unlock()
+			g = <-w.ch // granted meanwhile: give it back
+			p.canceled.Add(1)
+			switch {
+			case g.e != nil:
+				p.giveBack(Handle[T]{g.e, g.gen})
+			case g.build:
+				p.mu.Lock()
+				p.total--
+				p.constructing--
+				p.slotFreedLocked()
+				p.mu.Unlock()
+			}
+			return zero, ctx.Err()
+		}
+		p.mu.Lock()
+		p.recordWaitLocked(start)
+		switch {
+		case g.err != nil:
+			p.mu.Unlock()
+			return zero, g.err
+		case g.e != nil:
+			p.mu.Unlock()
+			return Handle[T]{g.e, g.gen}, nil
+		default: // build
+			p.mu.Unlock()
+			return p.build(ctx)
+		}
+	}
+}
+
+// giveBack returns h, granted to a caller that gave up before taking it,
+// and takes back the acquire it was counted as.
+func (p *Pool[T]) giveBack(h Handle[T]) {
+	p.mu.Lock()
+	p.stats.acquires--
+	p.stats.emptyAcquires--
+	p.mu.Unlock()
+	h.Release()
+}
+
+// grantLocked hands e, already marked in use, to the caller and unlocks.
+func (p *Pool[T]) grantLocked(e *entry[T], now int64, empty bool) Handle[T] {
+	p.stats.acquires++
+	if empty {
+		p.stats.emptyAcquires++
+	}
+	if len(p.idle) < p.cfg.MinIdle {
+		p.kickMaintainer()
+	}
+	gen := e.gen.Load()
+	p.mu.Unlock()
+	return Handle[T]{e, gen}
+}
+
+// recordLeakLocked notes where and when e was acquired. It walks the stack
+// of the acquiring goroutine, so it is called on that goroutine.
+func (p *Pool[T]) recordLeakLocked(e *entry[T], now int64) {
+	if e.leak == nil {
+		e.leak = new(leakRecord)
+	}
+	e.leak.acquiredAt = now
+	e.leak.reported = false
+	e.leak.n = runtime.Callers(2, e.leak.pcs[:])
+}
+
+// staleLocked reports whether idle e is past its lifetime or idle time.
+func (p *Pool[T]) staleLocked(e *entry[T], now int64) bool {
+	return (e.expires != 0 && now >= e.expires) ||
+		(p.cfg.MaxIdleTime > 0 && now-e.lastUsed > int64(p.cfg.MaxIdleTime))
+}
+
+// staleCounterLocked returns the counter to charge for destroying stale e.
+func (p *Pool[T]) staleCounterLocked(e *entry[T], now int64) *int64 {
+	if e.expires != 0 && now >= e.expires {
+		return &p.stats.closedLifetime
+	}
+	return &p.stats.closedIdleTime
+}
+
+// checkDueLocked reports whether e sat idle long enough to need HealthCheck.
+func (p *Pool[T]) checkDueLocked(e *entry[T], now int64) bool {
+	return p.cfg.HealthCheck != nil && now-e.lastUsed >= int64(p.cfg.HealthCheckAfter)
+}
+
+func (p *Pool[T]) kickMaintainer() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// build constructs a resource for the caller; its slot is already counted
+// in total and constructing. When ctx can end, the constructor runs on its
+// own goroutine so that the caller can leave while the resource, when it
+// is ready, joins the idle set.
+func (p *Pool[T]) build(ctx context.Context) (Handle[T], error) {
+	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(p.closeCtx, cancel)
+	construct := func() (T, error) {
+		defer cancel()
+		defer stop()
+		return p.cfg.Constructor(cctx)
+	}
+	if ctx.Done() == nil {
+		v, err := construct()
+		p.mu.Lock()
+		return p.builtLocked(v, err, true)
+	}
+	type result struct {
+		h   Handle[T]
+		err error
+	}
+	ch := make(chan result, 1)
+	// Guarded by p.mu: the caller left, or the result is on its way to ch.
+	abandoned, delivered := false, false
+	p.mu.Lock()
+	p.startLocked(func() {
+		v, err := construct()
+		p.mu.Lock()
+		if abandoned {
+			p.builtLocked(v, err, false)
+			return
+		}
+		delivered = true
+		h, err := p.builtLocked(v, err, true)
+		ch <- result{h, err}
+	})
+	p.mu.Unlock()
+	select {
+	case r := <-ch:
+		return r.h, r.err
+	case <-ctx.Done():
+		p.mu.Lock()
+		abandoned = !delivered
+		p.mu.Unlock()
+		p.canceled.Add(1)
+		if !abandoned { // finished just as the caller gave up
+			if r := <-ch; r.err == nil {
+				p.giveBack(r.h)
+			}
+		}
+		return Handle[T]{}, ctx.Err()
+	}
+}
+
+// builtLocked settles a finished construction. With forCaller, a new
+// resource is returned in use to the caller; otherwise it joins the idle
+// set (or goes to a waiter). It is called with p.mu held and releases it.
+func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (Handle[T], error) {
+	p.constructing--
+	if err != nil {
+		p.total--
+		p.constructFailedLocked(err)
+		p.slotFreedLocked()
+		p.mu.Unlock()
+		return Handle[T]{}, fmt.Errorf("pool: constructing resource: %w", err)
+	}
+	p.constructOKLocked()
+	now := p.nanotime()
+	e := p.newEntryLocked(v, now)
+	if p.closed {
+		e.state = stateDying
+		p.mu.Unlock()
+		p.destroy(e, nil)
+		return Handle[T]{}, ErrClosed
+	}
+	if !forCaller {
+		p.putLocked(e)
+		p.mu.Unlock()
+		return Handle[T]{}, nil
+	}
+	e.state = stateInUse
+	return p.grantLocked(e, now, true), nil
+}
+
+// newEntryLocked registers a freshly built value.
+func (p *Pool[T]) newEntryLocked(v T, now int64) *entry[T] {
+	e := &entry[T]{p: p, value: v, lastUsed: now, allIdx: len(p.all)}
+	if lt := p.cfg.MaxLifetime; lt > 0 {
+		if j := p.cfg.LifetimeJitter; j > 0 {
+			lt -= time.Duration(rand.Int64N(int64(j)))
+		}
+		e.expires = now + int64(lt)
+	}
+	p.all = append(p.all, e)
+	return e
+}
+
+// putLocked gives a usable, not-in-use e to the first waiter, or makes it
+// idle.
+func (p *Pool[T]) putLocked(e *entry[T]) {
+	if w := p.popWaiterLocked(); w != nil {
+		e.state = stateInUse
+		p.stats.acquires++
+		p.stats.emptyAcquires++
+		w.ch <- grant[T]{e: e, gen: e.gen.Load()}
+		return
+	}
+	e.state = stateIdle
+	p.idle = append(p.idle, e)
+}
+
+func (p *Pool[T]) constructFailedLocked(err error) {
+	p.stats.constructErrors++
+	p.consecFails++
+	p.lastErr = err
+	if !p.failing && !p.closed && p.consecFails >= p.cfg.FailFastAfter {
+		p.failing = true
+		p.startLocked(p.probe)
+	}
+}
+
+func (p *Pool[T]) constructOKLocked() {
+	p.consecFails = 0
+	if p.failing {
+		p.failing = false
+		p.kickMaintainer()
+	}
+}
+
+// slotFreedLocked is called after total dropped by one: the slot goes to
+// the first waiter, as the right to build (or, while the backend is
+// failing, as a fast failure).
+func (p *Pool[T]) slotFreedLocked() {
+	if p.closed {
+		p.checkDrainedLocked()
+		return
+	}
+	w := p.popWaiterLocked()
+	if w == nil {
+		if p.cfg.MinIdle > 0 {
+			p.kickMaintainer()
+		}
+		return
+	}
+	if p.failing {
+		p.stats.failFast++
+		w.ch <- grant[T]{err: fmt.Errorf("%w: %w", ErrUnavailable, p.lastErr)}
+		return
+	}
+	p.total++
+	p.constructing++
+	w.ch <- grant[T]{build: true}
+}
+
+func (p *Pool[T]) checkDrainedLocked() {
+	if p.closed && p.total == 0 && p.running == 0 {
+		select {
+		case <-p.drained:
+		default:
+			close(p.drained)
+		}
+	}
+}
+
+// destroy runs the destructor on e, which the caller has taken out of
+// circulation (state dying), then frees its slot and adds one to ctr.
+func (p *Pool[T]) destroy(e *entry[T], ctr *int64) {
+	p.cfg.Destructor(e.value)
+	p.mu.Lock()
+	last := len(p.all) - 1
+	p.all[e.allIdx] = p.all[last]
+	p.all[e.allIdx].allIdx = e.allIdx
+	p.all[last] = nil
+	p.all = p.all[:last]
+	p.total--
+	if ctr != nil {
+		*ctr++
+	}
+	p.slotFreedLocked()
+	p.mu.Unlock()
+}
+
+func (p *Pool[T]) pushWaiterLocked(w *waiter[T]) {
+	w.queued = true
+	w.prev = p.waitTail
+	if p.waitTail != nil {
+		p.waitTail.next = w
+	} else {
+		p.waitHead = w
+	}
+	p.waitTail = w
+	p.nwait++
+	p.stats.waits++
+}
+
+func (p *Pool[T]) popWaiterLocked() *waiter[T] {
+	w := p.waitHead
+	if w != nil {
+		p.removeWaiterLocked(w)
+	}
+	return w
+}
+
+func (p *Pool[T]) removeWaiterLocked(w *waiter[T]) {
+	if w.prev != nil {
+		w.prev.next = w.next
+	} else {
+		p.waitHead = w.next
+	}
+	if w.next != nil {
+		w.next.prev = w.prev
+	} else {
+		p.waitTail = w.prev
+	}
+	w.prev, w.next, w.queued = nil, nil, false
+	p.nwait--
+}
+
+func (p *Pool[T]) recordWaitLocked(start int64) {
+	d := time.Duration(p.nanotime() - start)
+	p.stats.waitDuration += d
+	p.stats.waitHist.record(d)
+}
+
+// Value returns the resource. It panics if the handle was given back.
+func (h Handle[T]) Value() T {
+	if h.e == nil || h.e.gen.Load() != h.gen {
+		panic("pool: Value called on a released handle")
+	}
+	return h.e.value
+}
+
+// Release gives the resource back for reuse. A resource past MaxLifetime,
+// or beyond MaxIdle, or released after Close, is destroyed instead, on the
+// calling goroutine. Releasing a handle twice, or after Destroy, panics:
+// it is a bug that would hand one resource to two holders.
+func (h Handle[T]) Release() {
+	e := h.e
+	if e == nil {
+		panic("pool: Release called on a zero Handle")
+	}
+	p := e.p
+	var now int64
+	if p.clocked {
+		now = p.nanotime()
+	}
+	p.mu.Lock()
+	if e.gen.Load() != h.gen || e.state != stateInUse {
+		p.mu.Unlock()
+		panic("pool: Release called on a handle already given back")
+	}
+	e.gen.Store(h.gen + 1)
+	e.lastUsed = now
+	switch {
+	case p.closed:
+		e.state = stateDying
+		p.mu.Unlock()
+		p.destroy(e, nil)
+		return
+	case e.expires != 0 && now >= e.expires:
+		e.state = stateDying
+		p.mu.Unlock()
+		p.destroy(e, &p.stats.closedLifetime)
+		return
+	case p.waitHead != nil:
+		w := p.popWaiterLocked()
+		p.stats.acquires++
+		p.stats.emptyAcquires++
+		w.ch <- grant[T]{e: e, gen: h.gen + 1}
+		p.mu.Unlock()
+		return
+	case len(p.idle) >= p.cfg.MaxIdle:
+		e.state = stateDying
+		p.mu.Unlock()
+		p.destroy(e, &p.stats.closedMaxIdle)
+		return
+	}
+	e.state = stateIdle
+	p.idle = append(p.idle, e)
+	p.mu.Unlock()
+}
+
+// Destroy destroys the resource instead of reusing it, for a connection
+// found broken; the freed slot goes to the next waiter. The destructor runs
+// on the calling goroutine. Destroying a handle already given back panics.
+func (h Handle[T]) Destroy() {
+	e := h.e
+	if e == nil {
+		panic("pool: Destroy called on a zero Handle")
+	}
+	p := e.p
+	p.mu.Lock()
+	if e.gen.Load() != h.gen || e.state != stateInUse {
+		p.mu.Unlock()
+		panic("pool: Destroy called on a handle already given back")
+	}
+	e.gen.Store(h.gen + 1)
+	e.state = stateDying
+	p.mu.Unlock()
+	p.destroy(e, &p.stats.closedByCaller)
+}
+
+// Close closes the pool. New acquires fail with ErrClosed at once, and so
+// do acquires that were waiting; idle resources are destroyed; resources in
+// use are destroyed when they are released; constructions in progress see
+// their context cancelled and their results are destroyed. Close waits for
+// all of this and for the pool's goroutines to end, until ctx ends: then it
+// returns ctx's error (wrapped), and resources still in use are destroyed
+// whenever their holders release them, after Close has returned. Close is
+// idempotent: a later call waits in the same way.
+func (p *Pool[T]) Close(ctx context.Context) error {
+	p.mu.Lock()
+	var idle []*entry[T]
+	if !p.closed {
+		p.closed = true
+		p.stop()
+		for w := p.popWaiterLocked(); w != nil; w = p.popWaiterLocked() {
+			w.ch <- grant[T]{err: ErrClosed}
+		}
+		idle = p.idle
+		p.idle = nil
+		for _, e := range idle {
+			e.state = stateDying
+		}
+		p.checkDrainedLocked()
+	}
+	p.mu.Unlock()
+	for _, e := range idle {
+		p.destroy(e, nil)
+	}
+	select {
+	case <-p.drained:
+		p.bg.Wait()
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("pool: close: %w", ctx.Err())
+	}
+}
+
+// Stats returns a snapshot of the pool's state and counters.
+func (p *Pool[T]) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := &p.stats
+	return Stats{
+		MaxSize:           p.cfg.MaxSize,
+		Total:             p.total,
+		Idle:              len(p.idle),
+		InUse:             p.total - len(p.idle) - p.constructing,
+		Constructing:      p.constructing,
+		Acquires:          c.acquires,
+		EmptyAcquires:     c.emptyAcquires,
+		CanceledAcquires:  p.canceled.Load(),
+		Waits:             c.waits,
+		WaitDuration:      c.waitDuration,
+		WaitP50:           c.waitHist.quantile(0.50),
+		WaitP99:           c.waitHist.quantile(0.99),
+		ConstructErrors:   c.constructErrors,
+		FailFast:          c.failFast,
+		Unavailable:       p.failing,
+		ClosedMaxLifetime: c.closedLifetime,
+		ClosedMaxIdleTime: c.closedIdleTime,
+		ClosedMaxIdle:     c.closedMaxIdle,
+		ClosedHealthCheck: c.closedHealth,
+		ClosedByCaller:    c.closedByCaller,
+		LeaksReported:     c.leaksReported,
+	}
+}
