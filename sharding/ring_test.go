@@ -1,0 +1,164 @@
+package sharding
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRingBalanceExact computes the load from arc lengths, not samples: at
+// 10 nodes with 1000 virtual nodes each, within 4.5% standard deviation
+// and 1.10 peak-to-mean.
+func TestRingBalanceExact(t *testing.T) {
+	r, err := NewRing(1000, Named(names(10)...)...)
+	require.NoError(t, err)
+	b := r.Balance()
+	t.Logf("exact: %v", b)
+	assert.Equal(t, 10, b.Nodes)
+	assert.LessOrEqual(t, b.StdDev, 0.045)
+	assert.LessOrEqual(t, b.PeakToMean, 1.10)
+
+	// A large sample agrees with the exact figure.
+	sampled, err := MeasureBalance(r, testKeys(400_000))
+	require.NoError(t, err)
+	t.Logf("sampled: %v", sampled)
+	assert.InDelta(t, b.PeakToMean, sampled.PeakToMean, 0.02)
+	assert.InDelta(t, b.StdDev, sampled.StdDev, 0.01)
+}
+
+func TestRingSharesSumToOne(t *testing.T) {
+	for _, n := range []int{1, 2, 10, 100} {
+		r, err := NewRing(0, Named(names(n)...)...)
+		require.NoError(t, err)
+		sum := 0.0
+		for _, s := range r.Shares() {
+			sum += s
+		}
+		assert.InDeltaf(t, 1, sum, 1e-9, "%d nodes", n)
+		assert.Equal(t, n*DefaultVirtualNodes, r.Points())
+	}
+}
+
+// TestRingCollisionsBrokenByName forces virtual-node collisions with an
+// 8-bit point hash: a shared position belongs to the smaller name, and
+// removing that node hands the position to the other without removing any
+// of its points.
+func TestRingCollisionsBrokenByName(t *testing.T) {
+	saved := vnodeHash
+	vnodeHash = func(name string, v uint64) uint64 { return HashSeed(name, v) >> 56 << 56 }
+	t.Cleanup(func() { vnodeHash = saved })
+
+	r, err := NewRing(100, Named("b", "a", "c")...)
+	require.NoError(t, err)
+	collisions := 0
+	for i := 0; i < len(r.points); {
+		// The run of points at one position, and the smallest owner in it.
+		j, smallest := i, r.owners[i]
+		for j < len(r.points) && r.points[j] == r.points[i] {
+			smallest = min(smallest, r.owners[j])
+			if r.owners[j] != r.owners[i] {
+				collisions++
+			}
+			j++
+		}
+		name, err := r.LookupHash(r.points[i])
+		require.NoError(t, err)
+		assert.Equal(t, r.nodes[smallest].Name, name, "smaller name owns a shared position")
+		i = j
+	}
+	require.Positive(t, collisions, "the narrow hash must make nodes collide")
+
+	// The same ring whatever order the nodes came in.
+	again, err := NewRing(100, Named("c", "a", "b")...)
+	require.NoError(t, err)
+	assert.Equal(t, r.points, again.points)
+	assert.Equal(t, r.owners, again.owners)
+
+	// Without "a", "b" and "c" keep every one of their points.
+	without, err := r.Remove("a")
+	require.NoError(t, err)
+	for _, name := range []string{"b", "c"} {
+		assert.Equal(t, countPoints(r, name), countPoints(without, name))
+	}
+	assert.Equal(t, 200, without.Points())
+	for i := range r.points {
+		if r.nodes[r.owners[i]].Name == "a" {
+			continue
+		}
+		// Every position held by b or c before is still theirs.
+		got, err := without.LookupHash(r.points[i])
+		require.NoError(t, err)
+		was, err := r.LookupHash(r.points[i])
+		require.NoError(t, err)
+		if was != "a" {
+			assert.Equal(t, was, got)
+		}
+	}
+}
+
+func countPoints(r *Ring, name string) int {
+	n := 0
+	for _, o := range r.owners {
+		if r.nodes[o].Name == name {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRingLookupWrapsAround(t *testing.T) {
+	r, err := NewRing(3, Named("a", "b")...)
+	require.NoError(t, err)
+	last := r.points[len(r.points)-1]
+	first := r.nodes[r.owners[0]].Name
+	for _, h := range []uint64{last + 1, ^uint64(0), 0, r.points[0]} {
+		if h > last || h <= r.points[0] {
+			got, err := r.LookupHash(h)
+			require.NoError(t, err)
+			assert.Equalf(t, first, got, "position %#x", h)
+		}
+	}
+	// Each point owns itself.
+	for i, p := range r.points {
+		got, err := r.LookupHash(p)
+		require.NoError(t, err)
+		assert.Equal(t, r.nodes[r.owners[i]].Name, got)
+	}
+}
+
+// TestRingSearchMatchesLinearScan checks the bucket table against the
+// plain definition on rings of many sizes.
+func TestRingSearchMatchesLinearScan(t *testing.T) {
+	hashes := make([]uint64, 0, 2000)
+	for _, k := range testKeys(2000) {
+		hashes = append(hashes, Hash64(k))
+	}
+	for _, n := range []int{1, 2, 3, 7, 50} {
+		for _, v := range []int{1, 2, 5, 160} {
+			r, err := NewRing(v, Named(names(n)...)...)
+			require.NoError(t, err)
+			for _, h := range hashes {
+				want := 0
+				for want < len(r.points) && r.points[want] < h {
+					want++
+				}
+				if want == len(r.points) {
+					want = 0
+				}
+				require.Equalf(t, want, r.search(h), "n=%d v=%d h=%#x", n, v, h)
+			}
+		}
+	}
+}
+
+func TestRingIsImmutable(t *testing.T) {
+	r, err := NewRing(0, Named("a", "b")...)
+	require.NoError(t, err)
+	_, err = r.Add(Node{Name: "c"})
+	require.NoError(t, err)
+	_, err = r.Remove("a")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, r.Members())
+	assert.Equal(t, 2*DefaultVirtualNodes, r.Points())
+}
