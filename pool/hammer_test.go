@@ -106,10 +106,11 @@ func TestChaos(t *testing.T) {
 			}
 			return nil
 		},
-		MaxLifetime:   20 * time.Millisecond,
-		MaxIdleTime:   5 * time.Millisecond,
-		FailFastAfter: 2,
-		ProbeInterval: time.Millisecond,
+		MaxLifetime:      20 * time.Millisecond,
+		MaxIdleTime:      5 * time.Millisecond,
+		FailFastAfter:    2,
+		ProbeInterval:    time.Millisecond,
+		MaxProbeInterval: 2 * time.Millisecond,
 	}
 	p := newPool(t, cfg)
 
@@ -122,7 +123,7 @@ func TestChaos(t *testing.T) {
 				if time.Now().After(deadline) {
 					return
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rand.IntN(2000))*time.Microsecond)
+				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rand.IntN(5000))*time.Microsecond)
 				if rand.IntN(5) == 0 {
 					cancel() // gone before it starts
 				}

@@ -527,4 +527,3 @@ func TestLockIsNotHeldDuringCallbacks(t *testing.T) {
 	assert.Equal(t, 2, built)
 	assert.Equal(t, 0, live)
 }
-

@@ -77,12 +77,12 @@ type Leak struct {
 
 // counters are the cumulative figures of Stats, guarded by Pool.mu.
 type counters struct {
-	acquires, emptyAcquires, waits                       int64
-	waitDuration                                         time.Duration
-	constructErrors, failFast                            int64
-	closedLifetime, closedIdleTime, closedMaxIdle        int64
-	closedHealth, closedByCaller, leaksReported          int64
-	waitHist                                             histogram
+	acquires, emptyAcquires, waits                int64
+	waitDuration                                  time.Duration
+	constructErrors, failFast                     int64
+	closedLifetime, closedIdleTime, closedMaxIdle int64
+	closedHealth, closedByCaller, leaksReported   int64
+	waitHist                                      histogram
 }
 
 // histogram counts durations in log-linear buckets: exact below 16 ns,
