@@ -1,0 +1,137 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrInvalidConfig is returned by constructors given a configuration they
+// cannot honour, such as a capacity below one.
+var ErrInvalidConfig = errors.New("cache: invalid configuration")
+
+// DefaultSweepInterval is how often the background sweep runs when
+// Config.SweepInterval is zero.
+const DefaultSweepInterval = time.Second
+
+// sweepBatch is the most expired entries one sweep removes while holding a
+// lock, and sweepLimit the most it removes per shard in one run: a sweep
+// never stalls writers for long, and what it leaves is removed on the next
+// run, on read, or by eviction.
+const (
+	sweepBatch = 64
+	sweepLimit = 1024
+)
+
+// Config configures a cache. Capacity is required; every other field has a
+// useful zero value.
+type Config[K comparable, V any] struct {
+	// Capacity is the most entries the cache holds. It must be at least 1.
+	Capacity int
+
+	// DefaultTTL is the time to live that Set gives an entry. Zero means
+	// entries set with Set never expire; a negative value is an error.
+	DefaultTTL time.Duration
+
+	// SweepInterval is how often the background sweep removes expired
+	// entries. Zero means DefaultSweepInterval; a negative value is an
+	// error. The sweep runs only once an entry with a time to live has been
+	// stored, and stops on Close.
+	SweepInterval time.Duration
+
+	// OnEvict, when not nil, is called for every entry that leaves the
+	// cache other than by being overwritten: evicted for room, expired, or
+	// deleted. It runs on the goroutine whose call removed the entry (or
+	// on the sweep's goroutine), after the cache has released its locks,
+	// so it may call the cache.
+	OnEvict func(key K, value V, reason Reason)
+
+	// Shards is the number of independently locked shards of an S3FIFO,
+	// rounded up to a power of two. Zero picks a number from GOMAXPROCS and
+	// Capacity. LRU has a single lock and ignores it.
+	Shards int
+}
+
+func (c *Config[K, V]) validate() error {
+	switch {
+	case c.Capacity < 1:
+		return fmt.Errorf("%w: Capacity must be at least 1, got %d", ErrInvalidConfig, c.Capacity)
+	case c.DefaultTTL < 0:
+		return fmt.Errorf("%w: DefaultTTL must not be negative, got %v", ErrInvalidConfig, c.DefaultTTL)
+	case c.SweepInterval < 0:
+		return fmt.Errorf("%w: SweepInterval must not be negative, got %v", ErrInvalidConfig, c.SweepInterval)
+	case c.Shards < 0:
+		return fmt.Errorf("%w: Shards must not be negative, got %d", ErrInvalidConfig, c.Shards)
+	}
+	return nil
+}
+
+func (c *Config[K, V]) sweepInterval() time.Duration {
+	if c.SweepInterval == 0 {
+		return DefaultSweepInterval
+	}
+	return c.SweepInterval
+}
+
+// Reason says why an entry left the cache.
+type Reason int
+
+const (
+	// Evicted means the entry was removed to make room for another.
+	Evicted Reason = iota + 1
+	// Expired means the entry's time to live ran out.
+	Expired
+	// Deleted means Delete or Clear removed the entry.
+	Deleted
+)
+
+// String returns the reason's name in lower case.
+func (r Reason) String() string {
+	switch r {
+	case Evicted:
+		return "evicted"
+	case Expired:
+		return "expired"
+	case Deleted:
+		return "deleted"
+	}
+	return fmt.Sprintf("Reason(%d)", int(r))
+}
+
+// Stats counts what a cache has done since it was created.
+type Stats struct {
+	// Hits counts Get calls that found a live entry.
+	Hits uint64
+	// Misses counts Get calls that found none (an expired entry is a miss).
+	Misses uint64
+	// Evictions counts entries removed to make room.
+	Evictions uint64
+	// Expirations counts entries removed because their time ran out, on
+	// read, by the sweep, or by a Set with a negative time to live.
+	Expirations uint64
+}
+
+// HitRatio returns Hits / (Hits + Misses), or zero before the first Get.
+func (s Stats) HitRatio() float64 {
+	if n := s.Hits + s.Misses; n > 0 {
+		return float64(s.Hits) / float64(n)
+	}
+	return 0
+}
+
+// removal is an entry that left the cache and whose OnEvict call is due once
+// the lock is released.
+type removal[K comparable, V any] struct {
+	key    K
+	value  V
+	reason Reason
+}
+
+// deadline returns the monotonic instant, in nanoseconds since base, at
+// which an entry set at now with ttl expires; zero means never.
+func deadline(now int64, ttl time.Duration) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+	return now + int64(ttl)
+}

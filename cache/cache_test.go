@@ -1,0 +1,441 @@
+package cache_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/backendkit/backendkit/cache"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// store is the method set LRU and S3FIFO share; the suite below runs
+// against both.
+type store interface {
+	Get(key string) (int, bool)
+	Set(key string, value int)
+	SetWithTTL(key string, value int, ttl time.Duration)
+	Delete(key string) bool
+	Clear()
+	Len() int
+	Stats() cache.Stats
+	Close()
+}
+
+var (
+	_ store = (*cache.LRU[string, int])(nil)
+	_ store = (*cache.S3FIFO[string, int])(nil)
+)
+
+type impl struct {
+	name string
+	new  func(cfg cache.Config[string, int]) (store, error)
+}
+
+var impls = []impl{
+	{"lru", func(cfg cache.Config[string, int]) (store, error) { return cache.NewLRU(cfg) }},
+	{"s3fifo", func(cfg cache.Config[string, int]) (store, error) { return cache.NewS3FIFO(cfg) }},
+}
+
+// forEach runs test against every implementation.
+func forEach(t *testing.T, test func(t *testing.T, im impl)) {
+	for _, im := range impls {
+		t.Run(im.name, func(t *testing.T) { test(t, im) })
+	}
+}
+
+func mustNew(t *testing.T, im impl, cfg cache.Config[string, int]) store {
+	t.Helper()
+	c, err := im.new(cfg)
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// evictLog records OnEvict calls; it is safe for concurrent use.
+type evictLog struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (l *evictLog) record(k string, v int, r cache.Reason) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, fmt.Sprintf("%s=%d %v", k, v, r))
+}
+
+// since returns the calls after the first n.
+func (l *evictLog) since(n int) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.calls[n:])
+}
+
+func (l *evictLog) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.calls)
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	bad := []cache.Config[string, int]{
+		{Capacity: 0},
+		{Capacity: -1},
+		{Capacity: 1, DefaultTTL: -time.Second},
+		{Capacity: 1, SweepInterval: -time.Second},
+		{Capacity: 1, Shards: -1},
+	}
+	forEach(t, func(t *testing.T, im impl) {
+		for _, cfg := range bad {
+			c, err := im.new(cfg)
+			require.Error(t, err, "%+v", cfg)
+			assert.True(t, errors.Is(err, cache.ErrInvalidConfig), "%v", err)
+			assert.Contains(t, err.Error(), "cache: ")
+			assert.Nil(t, c)
+		}
+	})
+}
+
+func TestGetSetDelete(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		c := mustNew(t, im, cache.Config[string, int]{Capacity: 10})
+		_, ok := c.Get("a")
+		assert.False(t, ok)
+
+		c.Set("a", 1)
+		c.Set("b", 2)
+		c.Set("a", 3) // overwrite
+		v, ok := c.Get("a")
+		require.True(t, ok)
+		assert.Equal(t, 3, v)
+		assert.Equal(t, 2, c.Len())
+
+		assert.True(t, c.Delete("a"))
+		assert.False(t, c.Delete("a"))
+		_, ok = c.Get("a")
+		assert.False(t, ok)
+		assert.Equal(t, 1, c.Len())
+
+		c.Clear()
+		assert.Equal(t, 0, c.Len())
+		_, ok = c.Get("b")
+		assert.False(t, ok)
+
+		assert.Equal(t, cache.Stats{Hits: 1, Misses: 3}, c.Stats())
+		assert.InDelta(t, 0.25, c.Stats().HitRatio(), 1e-9)
+		assert.Zero(t, cache.Stats{}.HitRatio())
+	})
+}
+
+func TestCapacityIsNeverExceeded(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		for _, capacity := range []int{1, 2, 7, 100, 1000} {
+			var log evictLog
+			c := mustNew(t, im, cache.Config[string, int]{Capacity: capacity, OnEvict: log.record})
+			const inserts = 5000
+			for i := range inserts {
+				c.Set(fmt.Sprint(i), i)
+				require.LessOrEqual(t, c.Len(), capacity)
+			}
+			// A sharded cache may evict before it is full, never after.
+			assert.Greater(t, c.Len(), 0)
+			evicted := inserts - c.Len()
+			assert.Equal(t, uint64(evicted), c.Stats().Evictions)
+			calls := log.get()
+			assert.Len(t, calls, evicted)
+			for _, call := range calls {
+				assert.Contains(t, call, " evicted")
+			}
+		}
+	})
+}
+
+// TestEvictionOrder pins each policy's choice on a sequence where they
+// differ.
+func TestEvictionOrder(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		var log evictLog
+		c := mustNew(t, im, cache.Config[string, int]{Capacity: 3, Shards: 1, OnEvict: log.record})
+		c.Set("a", 1)
+		c.Set("b", 2)
+		c.Set("c", 3)
+		c.Get("a")
+		c.Get("b")
+		c.Get("b")
+		c.Set("d", 4)
+		c.Set("e", 5)
+		want := map[string][]string{
+			// Recency before d: b, a, c. Then d, b, a.
+			"lru": {"c=3 evicted", "a=1 evicted"},
+			// S3-FIFO keeps a new key that is read at least twice while
+			// in the small queue (b moves to the main queue); a, read
+			// once, goes first, then c, never read.
+			"s3fifo": {"a=1 evicted", "c=3 evicted"},
+		}
+		assert.Equal(t, want[im.name], log.get())
+		_, ok := c.Get("b")
+		assert.True(t, ok)
+	})
+}
+
+func TestDeleteAndClearReportDeleted(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		var log evictLog
+		c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, OnEvict: log.record})
+		c.Set("a", 1)
+		c.Set("b", 2)
+		c.Set("c", 3)
+		c.Delete("a")
+		c.Clear()
+		got := log.get()
+		require.Len(t, got, 3)
+		assert.Equal(t, "a=1 deleted", got[0])
+		assert.ElementsMatch(t, []string{"b=2 deleted", "c=3 deleted"}, got[1:])
+		assert.Equal(t, cache.Stats{}, c.Stats())
+	})
+}
+
+func TestReasonString(t *testing.T) {
+	assert.Equal(t, "evicted", cache.Evicted.String())
+	assert.Equal(t, "expired", cache.Expired.String())
+	assert.Equal(t, "deleted", cache.Deleted.String())
+	assert.Equal(t, "Reason(9)", cache.Reason(9).String())
+}
+
+// TestOnEvictMayCallTheCache checks that OnEvict runs after the cache has
+// released its locks: a callback that reads, writes and deletes in the same
+// cache must not deadlock. A deadlock makes the work below never finish,
+// which the select reports.
+func TestOnEvictMayCallTheCache(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		var c store
+		calls := 0
+		var err error
+		c, err = im.new(cache.Config[string, int]{
+			Capacity: 2,
+			Shards:   1,
+			OnEvict: func(k string, v int, r cache.Reason) {
+				calls++
+				c.Get(k)
+				c.Get("other")
+				c.Delete("nothing")
+				c.Len()
+				c.Stats()
+				if r == cache.Evicted && !strings.HasPrefix(k, "re-") {
+					c.Set("re-"+k, v) // may evict again, recursively
+				}
+			},
+		})
+		require.NoError(t, err)
+		defer c.Close()
+
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := range 20 {
+				c.Set(fmt.Sprint(i), i)
+			}
+			c.Delete("19")
+			c.SetWithTTL("x", 1, -1)
+			c.Clear()
+		}()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("OnEvict calling the cache deadlocked")
+		}
+		assert.Greater(t, calls, 20)
+		assert.Equal(t, 0, c.Len())
+	})
+}
+
+func TestTTLExpiresLazilyOnRead(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		synctest.Test(t, func(t *testing.T) {
+			var log evictLog
+			c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, OnEvict: log.record, SweepInterval: time.Hour})
+			c.SetWithTTL("a", 1, time.Minute)
+			c.SetWithTTL("b", 2, 2*time.Minute)
+			c.Set("forever", 3)
+
+			time.Sleep(time.Minute - time.Nanosecond)
+			v, ok := c.Get("a")
+			require.True(t, ok, "one nanosecond before its deadline")
+			assert.Equal(t, 1, v)
+
+			time.Sleep(time.Nanosecond)
+			_, ok = c.Get("a")
+			assert.False(t, ok, "at its deadline")
+			assert.Equal(t, []string{"a=1 expired"}, log.get())
+			assert.Equal(t, 2, c.Len())
+
+			// Overwriting resets the deadline.
+			c.SetWithTTL("b", 20, 2*time.Minute)
+			time.Sleep(90 * time.Second)
+			v, ok = c.Get("b")
+			require.True(t, ok)
+			assert.Equal(t, 20, v)
+
+			time.Sleep(1000 * time.Hour)
+			_, ok = c.Get("forever")
+			assert.True(t, ok, "a TTL of zero never expires")
+
+			synctest.Wait()
+			// a was removed on read, b by the hourly sweep.
+			assert.Equal(t, uint64(2), c.Stats().Expirations)
+			assert.Equal(t, []string{"a=1 expired", "b=20 expired"}, log.get())
+			c.Close()
+		})
+	})
+}
+
+func TestTTLZeroAndNegative(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		synctest.Test(t, func(t *testing.T) {
+			var log evictLog
+			c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, OnEvict: log.record, DefaultTTL: time.Minute})
+
+			// Set uses DefaultTTL.
+			c.Set("d", 1)
+			// Zero means no expiry, also over a DefaultTTL.
+			c.SetWithTTL("z", 2, 0)
+			// Negative stores nothing ...
+			c.SetWithTTL("n", 3, -time.Second)
+			_, ok := c.Get("n")
+			assert.False(t, ok)
+			// ... and removes what was there, as an expiry.
+			c.SetWithTTL("z", 4, -1)
+			_, ok = c.Get("z")
+			assert.False(t, ok)
+			assert.Equal(t, []string{"z=2 expired"}, log.get())
+			c.SetWithTTL("z", 2, 0)
+
+			time.Sleep(time.Minute)
+			_, ok = c.Get("d")
+			assert.False(t, ok, "Set applies DefaultTTL")
+			_, ok = c.Get("z")
+			assert.True(t, ok)
+			assert.Equal(t, uint64(2), c.Stats().Expirations)
+			c.Close()
+		})
+	})
+}
+
+// TestSweepRemovesExpiredEntries checks that expired entries nobody reads
+// are removed by the background sweep, which starts with the first TTL and
+// stops on Close.
+func TestSweepRemovesExpiredEntries(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		synctest.Test(t, func(t *testing.T) {
+			var log evictLog
+			c := mustNew(t, im, cache.Config[string, int]{Capacity: 5000, OnEvict: log.record, SweepInterval: 10 * time.Second})
+			c.Set("forever", 0)
+			const n = 3000 // more than one sweep batch and shard limit
+			for i := range n {
+				c.SetWithTTL(fmt.Sprint(i), i, time.Duration(1+i%60)*time.Second)
+			}
+			time.Sleep(10 * time.Second)
+			synctest.Wait()
+			// Deadlines of 1s to 10s have passed at the first sweep.
+			assert.Equal(t, n-n/6, c.Len()-1)
+
+			time.Sleep(60 * time.Second)
+			synctest.Wait()
+			assert.Equal(t, 1, c.Len())
+			assert.Len(t, log.get(), n)
+			assert.Equal(t, uint64(n), c.Stats().Expirations)
+			assert.Zero(t, c.Stats().Misses, "the sweep is not a read")
+
+			c.Close()
+			c.Close() // idempotent
+			// After Close no sweep runs, and reads still expire lazily.
+			c.SetWithTTL("late", 1, time.Second)
+			time.Sleep(time.Minute)
+			synctest.Wait()
+			assert.Equal(t, 2, c.Len())
+			_, ok := c.Get("late")
+			assert.False(t, ok)
+		})
+	})
+}
+
+// TestNoSweepWithoutTTL checks that the background goroutine exists only
+// once a TTL is used, and that Close stops it.
+func TestNoSweepWithoutTTL(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		c, err := im.new(cache.Config[string, int]{Capacity: 10})
+		require.NoError(t, err)
+		c.Set("a", 1)
+		c.SetWithTTL("b", 1, 0)
+		c.SetWithTTL("c", 1, -1)
+		require.NoError(t, goleak.Find(), "no goroutine without TTLs")
+
+		c.SetWithTTL("d", 1, time.Hour)
+		require.Error(t, goleak.Find(), "a TTL starts the sweep")
+		c.Close()
+		require.NoError(t, goleak.Find(), "Close stops the sweep")
+	})
+}
+
+func TestStatsCount(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		synctest.Test(t, func(t *testing.T) {
+			c := mustNew(t, im, cache.Config[string, int]{Capacity: 2, Shards: 1})
+			c.Set("a", 1)
+			c.Get("a")
+			c.Get("b")
+			c.Set("b", 2)
+			c.Set("c", 3) // evicts one
+			c.SetWithTTL("b", 2, time.Second)
+			time.Sleep(time.Second)
+			c.Get("b") // expired: miss and expiration
+			want := cache.Stats{Hits: 1, Misses: 2, Evictions: 1, Expirations: 1}
+			assert.Equal(t, want, c.Stats())
+			c.Close()
+		})
+	})
+}
+
+// TestScanResistance fills a cache with keys read many times, then reads a
+// long scan of keys once each. LRU loses every frequently read key to the
+// scan; S3-FIFO keeps them in its main queue.
+func TestScanResistance(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		const capacity = 1000
+		c := mustNew(t, im, cache.Config[string, int]{Capacity: capacity})
+		hot := capacity / 2
+		for range 4 {
+			for i := range hot {
+				if _, ok := c.Get(fmt.Sprint("hot", i)); !ok {
+					c.Set(fmt.Sprint("hot", i), i)
+				}
+			}
+		}
+		for i := range 10 * capacity {
+			c.Set(fmt.Sprint("scan", i), i)
+		}
+		kept := 0
+		for i := range hot {
+			if _, ok := c.Get(fmt.Sprint("hot", i)); ok {
+				kept++
+			}
+		}
+		if im.name == "lru" {
+			assert.Zero(t, kept)
+		} else {
+			assert.Equal(t, hot, kept)
+		}
+	})
+}

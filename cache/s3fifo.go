@@ -1,0 +1,429 @@
+package cache
+
+import (
+	"hash/maphash"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxFreq is where S3FIFO's per-entry access counter saturates.
+const maxFreq = 3
+
+// minShardCapacity is the fewest entries a shard is given when the number
+// of shards is picked automatically: below it, splitting the cache costs
+// hit ratio (each shard's small queue and ghost become too short to tell
+// one-hit wonders from returning keys).
+const minShardCapacity = 128
+
+// S3FIFO is a cache with the S3-FIFO eviction policy (Yang et al., "FIFO
+// queues are all you need for cache eviction", SOSP 2023), split into
+// independently locked shards so that it stays fast as goroutines are
+// added.
+//
+// A new key enters a small FIFO queue holding a tenth of the capacity; a
+// key read again before it leaves the small queue moves to the main queue,
+// and one that was not is evicted and remembered, by hash only, in a ghost
+// queue, so that if it comes back it goes straight to the main queue. The
+// main queue evicts like CLOCK: an entry read since it last passed the tail
+// gets another round. A scan of keys read once therefore passes through the
+// small queue without displacing the frequently read entries in the main
+// queue, which is where LRU loses its hit ratio.
+//
+// A Get takes only its shard's read lock: it never moves an entry, it
+// raises the entry's access counter with an atomic store, and only while
+// that counter is below its cap of three, so the entries read most often
+// are not written at all. Set and Delete take the shard's write lock.
+//
+// Consistency: every operation on one key is linearizable, because a key
+// lives in one shard and that shard's lock orders its operations; a Set is
+// never dropped (a Get that starts after Set returns sees that value unless
+// it was overwritten, deleted, evicted or expired since). Len never exceeds
+// the capacity: each shard holds at most its share of it, and the shares
+// add up to the capacity. Because each shard evicts on its own, a cache can
+// evict before it holds Capacity entries in total. Access counts may miss
+// an increment when two Gets of one key race; that only shifts which entry
+// is evicted next, never what a Get returns.
+//
+// S3FIFO is safe for simultaneous use by multiple goroutines.
+type S3FIFO[K comparable, V any] struct {
+	seed       maphash.Seed
+	mask       uint64
+	shards     []s3shard[K, V]
+	onEvict    func(K, V, Reason)
+	defaultTTL time.Duration
+	interval   time.Duration
+	base       time.Time
+	sweep      sweeper
+}
+
+type s3shard[K comparable, V any] struct {
+	mu sync.RWMutex // protects the fields below except the atomics
+	// hits and misses are counted under the read lock, hence atomic; they
+	// sit beside mu, whose cache line a Get writes anyway.
+	hits, misses atomic.Uint64
+
+	items       map[K]*entry[K, V]
+	small, main list[K, V] // front is newest; eviction takes the back
+	ghost       ghost
+	expiry      expiryHeap[K, V]
+	capacity    int
+	smallCap    int
+	evictions   uint64
+	expirations uint64
+
+	_ [64]byte // keeps the next shard's lock off this shard's cache lines
+}
+
+// NewS3FIFO returns an empty S3FIFO configured by cfg. It returns an error
+// wrapping [ErrInvalidConfig] when cfg.Capacity is below one or a duration
+// or the shard count is negative.
+func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	n := shardCount(cfg.Capacity, cfg.Shards)
+	c := &S3FIFO[K, V]{
+		seed:       maphash.MakeSeed(),
+		mask:       uint64(n - 1),
+		shards:     make([]s3shard[K, V], n),
+		onEvict:    cfg.OnEvict,
+		defaultTTL: cfg.DefaultTTL,
+		interval:   cfg.sweepInterval(),
+		base:       time.Now(),
+	}
+	for i := range c.shards {
+		s := &c.shards[i]
+		// Spread the capacity so that the shares add up to it exactly.
+		s.capacity = cfg.Capacity / n
+		if i < cfg.Capacity%n {
+			s.capacity++
+		}
+		s.smallCap = max(1, s.capacity/10)
+		s.items = make(map[K]*entry[K, V], min(s.capacity, 1024))
+		s.small.init()
+		s.main.init()
+		s.ghost.init(max(1, s.capacity-s.smallCap))
+	}
+	return c, nil
+}
+
+// shardCount returns the number of shards: requested rounded up to a power
+// of two, or when zero, enough for GOMAXPROCS goroutines to rarely meet on
+// one lock while keeping minShardCapacity entries per shard. Never more
+// shards than entries.
+func shardCount(capacity, requested int) int {
+	n := requested
+	if n == 0 {
+		n = 16 * runtime.GOMAXPROCS(0)
+		for n > 1 && capacity/n < minShardCapacity {
+			n /= 2
+		}
+	}
+	n = 1 << bits.Len(uint(n-1)) // next power of two
+	for n > capacity {
+		n /= 2
+	}
+	return max(n, 1)
+}
+
+func (c *S3FIFO[K, V]) now() int64 { return int64(time.Since(c.base)) }
+
+func (c *S3FIFO[K, V]) shard(key K) (*s3shard[K, V], uint64) {
+	h := maphash.Comparable(c.seed, key)
+	return &c.shards[h&c.mask], h
+}
+
+// Get returns the value stored for key and whether there was one. An
+// expired entry is removed and reported as absent. Get takes only a read
+// lock.
+func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
+	s, _ := c.shard(key)
+	s.mu.RLock()
+	e, ok := s.items[key]
+	if !ok {
+		s.mu.RUnlock()
+		s.misses.Add(1)
+		var zero V
+		return zero, false
+	}
+	if e.deadline != 0 && c.now() >= e.deadline {
+		s.mu.RUnlock()
+		s.misses.Add(1)
+		c.expire(s, e)
+		var zero V
+		return zero, false
+	}
+	v := e.value
+	if f := e.freq.Load(); f < maxFreq {
+		e.freq.Store(f + 1)
+	}
+	s.mu.RUnlock()
+	s.hits.Add(1)
+	return v, true
+}
+
+// expire removes e, found expired under a read lock, if it is still the
+// entry for its key.
+func (c *S3FIFO[K, V]) expire(s *s3shard[K, V], e *entry[K, V]) {
+	s.mu.Lock()
+	ok := s.items[e.key] == e && e.deadline != 0 && c.now() >= e.deadline
+	if ok {
+		s.expirations++
+		s.removeLocked(e)
+	}
+	s.mu.Unlock()
+	if ok && c.onEvict != nil {
+		c.onEvict(e.key, e.value, Expired)
+	}
+}
+
+// Set stores value for key with the configured DefaultTTL, replacing any
+// value stored before. When the key's shard is full, S3-FIFO picks an entry
+// to evict.
+func (c *S3FIFO[K, V]) Set(key K, value V) {
+	c.SetWithTTL(key, value, c.defaultTTL)
+}
+
+// SetWithTTL stores value for key to expire after ttl. A ttl of zero means
+// the entry never expires; a negative ttl stores nothing and removes any
+// entry for key, as if it had expired at once.
+func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
+	var d int64
+	if ttl > 0 {
+		d = deadline(c.now(), ttl)
+		c.sweep.start(c.interval, c.sweepExpired)
+	}
+	s, h := c.shard(key)
+	var gone *entry[K, V]
+	var reason Reason
+	s.mu.Lock()
+	if e, ok := s.items[key]; ok {
+		if ttl < 0 {
+			s.expirations++
+			s.removeLocked(e)
+			gone, reason = e, Expired
+		} else {
+			e.value = value
+			s.expiry.setDeadline(e, d)
+			if f := e.freq.Load(); f < maxFreq {
+				e.freq.Store(f + 1)
+			}
+		}
+	} else if ttl >= 0 {
+		if len(s.items) >= s.capacity {
+			gone, reason = s.evictLocked(c.seed), Evicted
+		}
+		e := &entry[K, V]{key: key, value: value, heapIndex: -1}
+		s.items[key] = e
+		if s.ghost.take(h) {
+			e.inMain = true
+			s.main.pushFront(e)
+		} else {
+			s.small.pushFront(e)
+		}
+		if d != 0 {
+			e.deadline = d
+			s.expiry.push(e)
+		}
+	}
+	s.mu.Unlock()
+	if gone != nil && c.onEvict != nil {
+		c.onEvict(gone.key, gone.value, reason)
+	}
+}
+
+// evictLocked removes one entry by the S3-FIFO rules and returns it. The
+// shard must hold at least one entry and s.mu must be held.
+func (s *s3shard[K, V]) evictLocked(seed maphash.Seed) *entry[K, V] {
+	for {
+		if s.small.len >= s.smallCap || s.main.len == 0 {
+			e := s.small.back()
+			s.small.remove(e)
+			if e.freq.Load() > 1 {
+				// Read again while in the small queue: promote.
+				e.freq.Store(0)
+				e.inMain = true
+				s.main.pushFront(e)
+				continue
+			}
+			s.ghost.add(maphash.Comparable(seed, e.key))
+			s.dropLocked(e)
+			return e
+		}
+		e := s.main.back()
+		if f := e.freq.Load(); f > 0 {
+			e.freq.Store(f - 1)
+			s.main.moveToFront(e)
+			continue
+		}
+		s.main.remove(e)
+		s.dropLocked(e)
+		return e
+	}
+}
+
+// dropLocked removes e, already unlinked from its queue, from the index and
+// the expiry heap, and counts the eviction. s.mu must be held.
+func (s *s3shard[K, V]) dropLocked(e *entry[K, V]) {
+	delete(s.items, e.key)
+	if e.heapIndex >= 0 {
+		s.expiry.remove(e)
+	}
+	s.evictions++
+}
+
+// removeLocked unlinks e from every structure. s.mu must be held.
+func (s *s3shard[K, V]) removeLocked(e *entry[K, V]) {
+	delete(s.items, e.key)
+	if e.inMain {
+		s.main.remove(e)
+	} else {
+		s.small.remove(e)
+	}
+	if e.heapIndex >= 0 {
+		s.expiry.remove(e)
+	}
+}
+
+// Delete removes the entry for key and reports whether there was one.
+func (c *S3FIFO[K, V]) Delete(key K) bool {
+	s, _ := c.shard(key)
+	s.mu.Lock()
+	e, ok := s.items[key]
+	if ok {
+		s.removeLocked(e)
+	}
+	s.mu.Unlock()
+	if ok && c.onEvict != nil {
+		c.onEvict(e.key, e.value, Deleted)
+	}
+	return ok
+}
+
+// Clear removes every entry. Entries set while Clear runs may survive it.
+func (c *S3FIFO[K, V]) Clear() {
+	for i := range c.shards {
+		s := &c.shards[i]
+		var gone []*entry[K, V]
+		s.mu.Lock()
+		if c.onEvict != nil {
+			gone = make([]*entry[K, V], 0, len(s.items))
+			for _, e := range s.items {
+				gone = append(gone, e)
+			}
+		}
+		clear(s.items)
+		s.small.init()
+		s.main.init()
+		s.expiry = nil
+		s.mu.Unlock()
+		for _, e := range gone {
+			c.onEvict(e.key, e.value, Deleted)
+		}
+	}
+}
+
+// Len returns the number of entries, counting expired ones not yet removed.
+// Under concurrent writes it is a snapshot of each shard in turn.
+func (c *S3FIFO[K, V]) Len() int {
+	n := 0
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.RLock()
+		n += len(s.items)
+		s.mu.RUnlock()
+	}
+	return n
+}
+
+// Stats returns the counts of hits, misses, evictions and expirations so far,
+// summed over the shards one after another.
+func (c *S3FIFO[K, V]) Stats() Stats {
+	var st Stats
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.RLock()
+		st.Evictions += s.evictions
+		st.Expirations += s.expirations
+		s.mu.RUnlock()
+		st.Hits += s.hits.Load()
+		st.Misses += s.misses.Load()
+	}
+	return st
+}
+
+// Close stops the background sweep, if one was started, and waits for it
+// to return. The cache stays usable; afterwards expired entries are removed
+// only when read or evicted. Close is idempotent.
+func (c *S3FIFO[K, V]) Close() {
+	c.sweep.close()
+}
+
+// sweepExpired removes expired entries shard by shard, in batches that
+// release the lock in between, up to sweepLimit per shard per run.
+func (c *S3FIFO[K, V]) sweepExpired() {
+	var batch [sweepBatch]*entry[K, V]
+	for i := range c.shards {
+		s := &c.shards[i]
+		for removed := 0; removed < sweepLimit; {
+			n := 0
+			s.mu.Lock()
+			now := c.now()
+			for n < len(batch) && len(s.expiry) > 0 && s.expiry[0].deadline <= now {
+				e := s.expiry[0]
+				s.removeLocked(e)
+				s.expirations++
+				batch[n] = e
+				n++
+			}
+			s.mu.Unlock()
+			if c.onEvict != nil {
+				for _, e := range batch[:n] {
+					c.onEvict(e.key, e.value, Expired)
+				}
+			}
+			clear(batch[:n])
+			if n < len(batch) {
+				break
+			}
+			removed += n
+		}
+	}
+}
+
+// ghost remembers the hashes of the last keys evicted from the small queue,
+// in a fixed-size ring with an index, so its memory is bounded.
+type ghost struct {
+	ring []uint64
+	next int
+	pos  map[uint64]int // hash to its slot in ring
+}
+
+func (g *ghost) init(n int) {
+	g.ring = make([]uint64, n)
+	g.pos = make(map[uint64]int, n)
+}
+
+func (g *ghost) add(h uint64) {
+	if old := g.ring[g.next]; g.pos[old] == g.next {
+		delete(g.pos, old)
+	}
+	g.ring[g.next] = h
+	g.pos[h] = g.next
+	g.next++
+	if g.next == len(g.ring) {
+		g.next = 0
+	}
+}
+
+// take reports whether h is remembered and forgets it.
+func (g *ghost) take(h uint64) bool {
+	if _, ok := g.pos[h]; ok {
+		delete(g.pos, h)
+		return true
+	}
+	return false
+}
