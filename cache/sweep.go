@@ -64,12 +64,3 @@ func (s *sweeper) close() {
 		<-done
 	}
 }
-
-// running reports whether the sweep goroutine has been started and not
-// stopped.
-func (s *sweeper) running() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stop != nil && !s.closed
-}
-
