@@ -1,0 +1,108 @@
+package jwtdemo
+
+import "encoding/binary"
+
+// Strict base64url without padding (RFC 7515 §2 and Appendix C). The
+// standard library's decoder skips '\r' and '\n' and its Strict mode still
+// does, so this one is written out: it accepts exactly the alphabet
+// A–Z a–z 0–9 - _, no padding, no whitespace, no length of 1 mod 4, and only
+// canonical encodings (the unused low bits of the last character are zero).
+// Each token has exactly one encoding, so a token cannot be altered while
+// its decoded bytes, and so its signature check, stay the same.
+
+const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+// b64Decode maps a character to its 6-bit value, or 0xFF when it is not in
+// the base64url alphabet.
+var b64Decode = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xFF
+	}
+	for i := 0; i < len(b64Alphabet); i++ {
+		t[b64Alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+// decodedLen returns the length of the bytes n characters decode to, or -1
+// when no strict encoding has n characters.
+func decodedLen(n int) int {
+	if n%4 == 1 {
+		return -1
+	}
+	return n/4*3 + (n%4*6)/8
+}
+
+// encodedLen returns the length of the unpadded encoding of n bytes.
+func encodedLen(n int) int {
+	return n/3*4 + (n%3*8+5)/6
+}
+
+// decodeSegment decodes src into dst, which must hold decodedLen(len(src))
+// bytes, and returns the number of bytes written. It reports false for any
+// input that is not the one canonical encoding of some bytes.
+func decodeSegment(dst []byte, src string) (int, bool) {
+	n := decodedLen(len(src))
+	if n < 0 || len(dst) < n {
+		return 0, false
+	}
+	di, si := 0, 0
+	// Eight characters make six bytes; a character outside the alphabet
+	// maps to 0xFF, so one test of the high bits of all eight catches it.
+	for ; si+8 <= len(src) && di+8 <= len(dst); si, di = si+8, di+6 {
+		q := src[si : si+8]
+		a, b, c, d := b64Decode[q[0]], b64Decode[q[1]], b64Decode[q[2]], b64Decode[q[3]]
+		e, f, g, h := b64Decode[q[4]], b64Decode[q[5]], b64Decode[q[6]], b64Decode[q[7]]
+		if (a|b|c|d|e|f|g|h)&0xC0 != 0 {
+			return 0, false
+		}
+		v := uint64(a)<<58 | uint64(b)<<52 | uint64(c)<<46 | uint64(d)<<40 |
+			uint64(e)<<34 | uint64(f)<<28 | uint64(g)<<22 | uint64(h)<<16
+		binary.BigEndian.PutUint64(dst[di:], v)
+	}
+	for ; si+4 <= len(src); si, di = si+4, di+3 {
+		q := src[si : si+4]
+		a, b, c, d := b64Decode[q[0]], b64Decode[q[1]], b64Decode[q[2]], b64Decode[q[3]]
+		if (a|b|c|d)&0xC0 != 0 {
+			return 0, false
+		}
+		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+		o := dst[di : di+3]
+		o[0], o[1], o[2] = byte(v>>16), byte(v>>8), byte(v)
+	}
+	switch len(src) - si {
+	case 2:
+		a, b := b64Decode[src[si]], b64Decode[src[si+1]]
+		if (a|b)&0xC0 != 0 || b&0x0F != 0 {
+			return 0, false
+		}
+		dst[di] = a<<2 | b>>4
+		di++
+	case 3:
+		a, b, c := b64Decode[src[si]], b64Decode[src[si+1]], b64Decode[src[si+2]]
+		if (a|b|c)&0xC0 != 0 || c&0x03 != 0 {
+			return 0, false
+		}
+		dst[di], dst[di+1] = a<<2|b>>4, b<<4|c>>2
+		di += 2
+	}
+	return di, true
+}
+
+// appendEncoded appends the unpadded base64url encoding of src to dst.
+func appendEncoded(dst, src []byte) []byte {
+	i := 0
+	for ; i+3 <= len(src); i += 3 {
+		v := uint32(src[i])<<16 | uint32(src[i+1])<<8 | uint32(src[i+2])
+		dst = append(dst, b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F], b64Alphabet[v>>6&0x3F], b64Alphabet[v&0x3F])
+	}
+	switch len(src) - i {
+	case 1:
+		v := uint32(src[i]) << 16
+		dst = append(dst, b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F])
+	case 2:
+		v := uint32(src[i])<<16 | uint32(src[i+1])<<8
+		dst = append(dst, b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F], b64Alphabet[v>>6&0x3F])
+	}
+	return dst
+}

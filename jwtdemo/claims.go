@@ -1,0 +1,398 @@
+package jwtdemo
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+	"unicode/utf8"
+)
+
+// Claims are the registered claims of RFC 7519 §4.1, plus the scope claim
+// of OAuth access tokens (RFC 8693 §4.2, RFC 9068). A verifier decodes them
+// without reflection; claims of its own a caller reads with [Claims.Decode].
+//
+// A caller-defined claims type embeds Claims and adds fields with json tags;
+// [Signer.SignJSON] signs it and [Claims.Decode] or [VerifyAs] reads it.
+type Claims struct {
+	Issuer    string      `json:"iss,omitempty"`
+	Subject   string      `json:"sub,omitempty"`
+	Audience  Audience    `json:"aud,omitempty"`
+	ExpiresAt NumericDate `json:"exp,omitzero"`
+	NotBefore NumericDate `json:"nbf,omitzero"`
+	IssuedAt  NumericDate `json:"iat,omitzero"`
+	ID        string      `json:"jti,omitempty"`
+	// Scope is a space-separated list of scopes.
+	Scope string `json:"scope,omitempty"`
+
+	// raw is the verified payload, kept for Decode.
+	raw string
+}
+
+// Decode unmarshals the verified payload the claims were read from into v
+// with encoding/json: a struct of the caller's claims, or a
+// map[string]any for all of them. It fails for Claims that did not come
+// from a verifier.
+func (c *Claims) Decode(v any) error {
+	if c.raw == "" {
+		return fmt.Errorf("%w: claims were not read from a token", ErrInvalidClaim)
+	}
+	return json.Unmarshal([]byte(c.raw), v)
+}
+
+// HasScope reports whether the space-separated Scope holds s.
+func (c *Claims) HasScope(s string) bool {
+	rest := c.Scope
+	for rest != "" {
+		var word string
+		i := 0
+		for i < len(rest) && rest[i] != ' ' {
+			i++
+		}
+		word, rest = rest[:i], rest[min(i+1, len(rest)):]
+		if word == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Audience is the aud claim: one recipient or several. It is encoded as a
+// string when it holds one, as an array otherwise (RFC 7519 §4.1.3).
+type Audience []string
+
+// Contains reports whether a is one of the audience values.
+func (a Audience) Contains(s string) bool { return slices.Contains(a, s) }
+
+// MarshalJSON encodes a single audience as a string, several as an array.
+func (a Audience) MarshalJSON() ([]byte, error) {
+	if len(a) == 1 {
+		return json.Marshal(a[0])
+	}
+	return json.Marshal([]string(a))
+}
+
+// UnmarshalJSON accepts a string or an array of strings.
+func (a *Audience) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*a = Audience{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("%w: aud is neither a string nor an array of strings", ErrInvalidClaim)
+	}
+	*a = many
+	return nil
+}
+
+// maxNumericDate is 9999-12-31T23:59:59Z: numeric dates past it, or before
+// the epoch, are refused as out of range.
+const maxNumericDate = 253402300799
+
+// NumericDate is a JWT date: seconds since the epoch (RFC 7519 §2). The zero
+// value means the claim is absent. Dates are encoded in whole seconds;
+// fractions are accepted when decoding.
+type NumericDate struct {
+	time.Time
+}
+
+// NewNumericDate returns t as a NumericDate, truncated to the second.
+func NewNumericDate(t time.Time) NumericDate {
+	return NumericDate{time.Unix(t.Unix(), 0)}
+}
+
+// MarshalJSON encodes the date as whole seconds since the epoch.
+func (d NumericDate) MarshalJSON() ([]byte, error) {
+	s := d.Unix()
+	if s < 0 || s > maxNumericDate {
+		return nil, fmt.Errorf("%w: date %v out of range", ErrInvalidClaim, d.Time)
+	}
+	return fmt.Appendf(nil, "%d", s), nil
+}
+
+// UnmarshalJSON accepts a JSON number from 0 to 253402300799 (year 9999).
+func (d *NumericDate) UnmarshalJSON(b []byte) error {
+	r := reader[[]byte]{s: b}
+	t, err := readDate(&r)
+	if err != nil {
+		return err
+	}
+	if !r.end() {
+		return fmt.Errorf("%w: numeric date is not a number", ErrInvalidClaim)
+	}
+	*d = t
+	return nil
+}
+
+// readDate reads a numeric date: a JSON number, not a string, not negative,
+// not past year 9999.
+func readDate[T text](r *reader[T]) (NumericDate, error) {
+	if c := r.peek(); c != '-' && (c < '0' || c > '9') {
+		return NumericDate{}, fmt.Errorf("%w: numeric date is not a number", ErrInvalidClaim)
+	}
+	num, ok := r.number()
+	if !ok {
+		return NumericDate{}, fmt.Errorf("%w: numeric date is not a number", ErrMalformed)
+	}
+	if v, ok := parseUint(num, maxNumericDate); ok {
+		return NumericDate{time.Unix(int64(v), 0)}, nil
+	}
+	f, ok := parseFloat(num)
+	if !ok || math.IsNaN(f) || f < 0 || f >= maxNumericDate+1 {
+		return NumericDate{}, fmt.Errorf("%w: numeric date %s out of range", ErrInvalidClaim, num)
+	}
+	sec := math.Floor(f)
+	return NumericDate{time.Unix(int64(sec), int64((f-sec)*1e9))}, nil
+}
+
+// Bits recording which claims were present in a token.
+const (
+	claimIss uint16 = 1 << iota
+	claimSub
+	claimAud
+	claimExp
+	claimNbf
+	claimIat
+	claimJti
+	claimScope
+)
+
+var claimNames = [...]struct {
+	name string
+	bit  uint16
+}{
+	{"iss", claimIss}, {"sub", claimSub}, {"aud", claimAud}, {"exp", claimExp},
+	{"nbf", claimNbf}, {"iat", claimIat}, {"jti", claimJti}, {"scope", claimScope},
+}
+
+// claimBit returns the bit of a registered claim name, or 0.
+func claimBit(name string) uint16 {
+	switch name {
+	case "iss":
+		return claimIss
+	case "sub":
+		return claimSub
+	case "aud":
+		return claimAud
+	case "exp":
+		return claimExp
+	case "nbf":
+		return claimNbf
+	case "iat":
+		return claimIat
+	case "jti":
+		return claimJti
+	case "scope":
+		return claimScope
+	}
+	return 0
+}
+
+// parseClaims reads a JSON claims set. Strings without escapes share the
+// payload's memory. A registered claim given twice is refused (RFC 7519
+// §4 allows either that or taking the last; taking the last would let a
+// token read differently here and in encoding/json).
+func parseClaims(payload string) (Claims, uint16, error) {
+	c := Claims{raw: payload}
+	var present uint16
+	r := reader[string]{s: payload}
+	if !r.consume('{') {
+		return c, 0, fmt.Errorf("%w: claims are not a JSON object", ErrMalformed)
+	}
+	var nameBuf [8]byte
+	for first := true; ; first = false {
+		name, raw, done, ok := r.member(first, nameBuf[:])
+		if !ok {
+			return c, 0, fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
+		}
+		if done {
+			break
+		}
+		var bit uint16
+		if name != nil {
+			bit = claimBit(string(name))
+		} else {
+			bit = claimBit(raw)
+		}
+		if bit == 0 {
+			if !r.skip(1) {
+				return c, 0, fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
+			}
+			continue
+		}
+		if present&bit != 0 {
+			return c, 0, fmt.Errorf("%w: duplicate claim", ErrMalformed)
+		}
+		present |= bit
+		var err error
+		switch bit {
+		case claimIss:
+			c.Issuer, err = readString(&r, "iss")
+		case claimSub:
+			c.Subject, err = readString(&r, "sub")
+		case claimJti:
+			c.ID, err = readString(&r, "jti")
+		case claimScope:
+			c.Scope, err = readString(&r, "scope")
+		case claimAud:
+			c.Audience, err = readAudience(&r)
+		case claimExp:
+			c.ExpiresAt, err = readDate(&r)
+		case claimNbf:
+			c.NotBefore, err = readDate(&r)
+		case claimIat:
+			c.IssuedAt, err = readDate(&r)
+		}
+		if err != nil {
+			return c, 0, err
+		}
+	}
+	if !r.end() {
+		return c, 0, fmt.Errorf("%w: data after the claims object", ErrMalformed)
+	}
+	return c, present, nil
+}
+
+func readString(r *reader[string], claim string) (string, error) {
+	if r.peek() != '"' {
+		return "", fmt.Errorf("%w: %s is not a string", ErrInvalidClaim, claim)
+	}
+	v, esc, ok := r.str()
+	if !ok {
+		return "", fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
+	}
+	if esc {
+		return string(unescape(nil, v)), nil
+	}
+	return v, nil
+}
+
+func readAudience(r *reader[string]) (Audience, error) {
+	switch r.peek() {
+	case '"':
+		s, err := readString(r, "aud")
+		return Audience{s}, err
+	case '[':
+		r.i++
+		var buf [4]string
+		aud := buf[:0]
+		if r.consume(']') {
+			return Audience{}, nil
+		}
+		for {
+			s, err := readString(r, "aud")
+			if err != nil {
+				return nil, err
+			}
+			aud = append(aud, s)
+			if r.consume(']') {
+				return Audience(slices.Clone(aud)), nil
+			}
+			if !r.consume(',') {
+				return nil, fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: aud is neither a string nor an array of strings", ErrInvalidClaim)
+}
+
+// appendClaims appends the JSON encoding of c, the same object
+// encoding/json would produce for it.
+func appendClaims(dst []byte, c *Claims) ([]byte, error) {
+	dst = append(dst, '{')
+	n := len(dst)
+	str := func(name, v string) error {
+		if v == "" {
+			return nil
+		}
+		if !utf8.ValidString(v) {
+			return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidClaim, name)
+		}
+		if len(dst) > n {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, name...)
+		dst = append(dst, '"', ':')
+		dst = appendString(dst, v)
+		return nil
+	}
+	date := func(name string, d NumericDate) error {
+		if d.IsZero() {
+			return nil
+		}
+		s := d.Unix()
+		if s < 0 || s > maxNumericDate {
+			return fmt.Errorf("%w: %s out of range", ErrInvalidClaim, name)
+		}
+		if len(dst) > n {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, name...)
+		dst = append(dst, '"', ':')
+		dst = appendUint(dst, uint64(s))
+		return nil
+	}
+	if err := str("iss", c.Issuer); err != nil {
+		return nil, err
+	}
+	if err := str("sub", c.Subject); err != nil {
+		return nil, err
+	}
+	switch len(c.Audience) {
+	case 0:
+	case 1:
+		if err := str("aud", c.Audience[0]); err != nil {
+			return nil, err
+		}
+	default:
+		if len(dst) > n {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"aud":[`...)
+		for i, a := range c.Audience {
+			if !utf8.ValidString(a) {
+				return nil, fmt.Errorf("%w: aud is not valid UTF-8", ErrInvalidClaim)
+			}
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, a)
+		}
+		dst = append(dst, ']')
+	}
+	if err := date("exp", c.ExpiresAt); err != nil {
+		return nil, err
+	}
+	if err := date("nbf", c.NotBefore); err != nil {
+		return nil, err
+	}
+	if err := date("iat", c.IssuedAt); err != nil {
+		return nil, err
+	}
+	if err := str("jti", c.ID); err != nil {
+		return nil, err
+	}
+	if err := str("scope", c.Scope); err != nil {
+		return nil, err
+	}
+	return append(dst, '}'), nil
+}
+
+func appendUint(dst []byte, v uint64) []byte {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return append(dst, b[i:]...)
+}

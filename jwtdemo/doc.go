@@ -1,0 +1,105 @@
+// Package jwtdemo signs and verifies JSON Web Tokens with nothing but the
+// standard library's crypto, so that every step is in view, and refuses by
+// construction the tokens that broke real libraries.
+//
+// It answers the guide's question "Explain JWT (JSON Web Tokens)". The
+// guide's answer lists the structure (header.payload.signature) and three
+// concerns: expiration, storage and HTTPS. That answer has no code to keep
+// as a baseline; what it leaves out is verification, where the attacks are,
+// and that is most of this package.
+//
+// # The three parts
+//
+// A token is three base64url segments joined by dots (RFC 7515 §7.1):
+//
+//	eyJhbGciOiJIUzI1NiIsImtpZCI6IjIwMjYtMTEifQ   header:  {"alg":"HS256","kid":"2026-11"}
+//	.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjoxNzAwMDAzNjAwfQ   payload: {"sub":"user-42","exp":1700003600}
+//	.<43 characters>                               signature over the first two segments
+//
+// The header names the algorithm and the key (kid); the payload carries
+// the claims (who the token is about, who issued it, for whom, until when);
+// the signature is computed over the first two segments exactly as they
+// are written. Anyone can read the payload: base64url is an encoding, not
+// encryption.
+//
+// # Signed, not encrypted
+//
+// A JWT is signed so that its holder cannot change it: a server that
+// issued "sub: user-42, exp: in an hour" can later trust those claims
+// without a database lookup, which is what makes stateless sessions
+// possible. It is not encrypted because the claims are not secret to the
+// holder (they describe the holder), and because what a bearer token must
+// resist is forgery, not reading. Put nothing in a JWT that its holder must
+// not see; send it only over HTTPS, since whoever holds it is its subject
+// until it expires; keep its lifetime short for the same reason.
+//
+// # What a verifier checks, and what each check stops
+//
+// These checks are always made; there is no option to turn one off.
+//
+//   - alg "none" in any casing is refused: an unsigned token would verify
+//     as if signed (CVE-2015-9235 and many like it).
+//   - Only the algorithms the verifier lists are accepted, and each [Key]
+//     verifies only the one algorithm it was made for: this stops key
+//     confusion, where an RS256 public key, which is public, is used as an
+//     HS256 secret to forge tokens.
+//   - HMAC secrets shorter than the hash output are refused on sign and
+//     verify (RFC 7518 §3.2): short secrets fall to offline guessing.
+//   - The MAC is compared in constant time: a comparison that stops at the
+//     first differing byte leaks, through timing, how much of a forgery is
+//     right.
+//   - base64url is strict (no padding, no + or /, no whitespace, canonical
+//     trailing bits): each token has one encoding, so a token cannot be
+//     altered while its signature still checks, and two parsers cannot read
+//     it differently.
+//   - Exactly three segments: a JWE or a JSON serialization is not read as
+//     a signed JWT.
+//   - The size is checked before anything is decoded: a giant token cannot
+//     make the server allocate and parse megabytes.
+//   - ECDSA signatures must be exactly twice the key size, raw r‖s, with
+//     r and s in [1, n−1]: this stops DER confusion and the zero-signature
+//     forgery of CVE-2022-21449.
+//   - The signature is checked over the segments exactly as received, not
+//     over a re-encoding of what was parsed.
+//   - An unknown crit header is refused (RFC 7515 §4.1.11): the signer
+//     declared an extension this verifier does not understand.
+//   - jku, x5u and an embedded jwk are never used to find a key: they let
+//     the token name the key that verifies it.
+//   - The key is chosen by kid, and an unknown kid fails: trying every key
+//     would let an attacker hunt for a weak one and multiply the cost of
+//     each request.
+//   - Claims are read only after the signature holds, so a forged token is
+//     always reported as ErrSignature, never as expired or wrong audience.
+//   - exp is required and a token whose exp equals now is expired; nbf and
+//     iat must not be in the future; a small leeway, at most five minutes,
+//     absorbs clock skew. These stop replay of old tokens and use of tokens
+//     before their time.
+//   - Numeric dates must be JSON numbers from 1970 to 9999: "exp": "never"
+//     or 1e300 is refused, not read as zero or as forever.
+//   - A registered claim given twice is refused: two parsers must not read
+//     the same token differently.
+//   - Issuer and audience, when configured, must match: a token issued for
+//     one service is not accepted by another.
+//
+// # Choosing
+//
+// HS256 is the fastest and simplest, for a service that both issues and
+// verifies its own tokens: every verifier holds the secret, so every
+// verifier can also mint tokens. When verifiers must not be able to sign
+// (many services, one issuer), use a public-key algorithm: EdDSA (Ed25519)
+// is fast, small and deterministic; ES256 is as small and widely
+// supported; RS256 and PS256 are the most widely supported and the largest
+// and slowest to sign. [KeySet] publishes the public keys as a JWK Set and
+// carries rotation: add the new key, sign with it, remove the old one once
+// the tokens it signed have expired.
+//
+// # Performance
+//
+// Verification of the registered claims uses no reflection: the header
+// and claims are decoded into stack buffers and read by a small strict JSON
+// reader, strings of the claims share one allocation, and HMAC states are
+// pooled per key. Claims of the caller's own are read with encoding/json
+// only when asked for ([Claims.Decode], [VerifyAs]). The benchmarks compare
+// every algorithm with the bare HMAC over the same bytes, and the
+// benchmarks module compares HS256 with golang-jwt/jwt/v5.
+package jwtdemo

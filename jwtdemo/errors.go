@@ -1,0 +1,55 @@
+package jwtdemo
+
+import "errors"
+
+// Errors returned by verification. Each failure wraps exactly one of them,
+// so callers can tell the cases apart with errors.Is. A token whose
+// signature does not verify always fails with ErrSignature, whatever its
+// claims say: claims are read only after the signature holds.
+var (
+	// ErrMalformed is returned for a token that is not a well-formed
+	// compact JWS: wrong number of segments, base64url that is not strict,
+	// a header or payload that is not the JSON it must be.
+	ErrMalformed = errors.New("jwtdemo: malformed token")
+	// ErrTooLarge is returned for a token longer than the verifier's
+	// MaxTokenSize, before any of it is decoded.
+	ErrTooLarge = errors.New("jwtdemo: token too large")
+	// ErrAlgorithm is returned when the header's alg is none (in any
+	// casing), is not one the verifier was configured with, or is not the
+	// algorithm the selected key is bound to.
+	ErrAlgorithm = errors.New("jwtdemo: algorithm not allowed")
+	// ErrCritical is returned for a header with a crit parameter: no
+	// extension is understood, so any critical one must be refused
+	// (RFC 7515 §4.1.11).
+	ErrCritical = errors.New("jwtdemo: unsupported critical header")
+	// ErrUnknownKey is returned when no key in the set has the token's kid
+	// (or, for a token without kid, the set holds no key without one).
+	ErrUnknownKey = errors.New("jwtdemo: unknown key")
+	// ErrSignature is returned when the signature does not verify.
+	ErrSignature = errors.New("jwtdemo: invalid signature")
+	// ErrExpired is returned when now is at or after exp (plus leeway).
+	ErrExpired = errors.New("jwtdemo: token expired")
+	// ErrNotYetValid is returned when now is before nbf (minus leeway).
+	ErrNotYetValid = errors.New("jwtdemo: token not valid yet")
+	// ErrIssuedInFuture is returned when iat is after now (plus leeway).
+	ErrIssuedInFuture = errors.New("jwtdemo: token issued in the future")
+	// ErrIssuer is returned when iss is not the expected issuer.
+	ErrIssuer = errors.New("jwtdemo: wrong issuer")
+	// ErrAudience is returned when aud does not contain the expected
+	// audience.
+	ErrAudience = errors.New("jwtdemo: wrong audience")
+	// ErrMissingClaim is returned when a required claim is absent.
+	ErrMissingClaim = errors.New("jwtdemo: missing required claim")
+	// ErrInvalidClaim is returned for a registered claim of the wrong JSON
+	// type or out of range (a numeric date that is a string, negative, or
+	// past year 9999).
+	ErrInvalidClaim = errors.New("jwtdemo: invalid claim")
+	// ErrKey is returned by the key constructors and by JWK import for a
+	// key that cannot be used safely with its algorithm (an HMAC secret
+	// shorter than the hash output, an RSA modulus under 2048 bits, a curve
+	// that does not match), and by Sign for a key without its private part.
+	ErrKey = errors.New("jwtdemo: unusable key")
+	// ErrInvalidConfig is returned by constructors given a configuration
+	// they cannot honour.
+	ErrInvalidConfig = errors.New("jwtdemo: invalid configuration")
+)

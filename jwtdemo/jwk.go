@@ -1,0 +1,199 @@
+package jwtdemo
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+)
+
+// jwk is a JSON Web Key (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2) as far as
+// this package reads or writes one.
+type jwk struct {
+	Kty    string   `json:"kty"`
+	Use    string   `json:"use,omitempty"`
+	KeyOps []string `json:"key_ops,omitempty"`
+	Alg    string   `json:"alg,omitempty"`
+	Kid    string   `json:"kid,omitempty"`
+	Crv    string   `json:"crv,omitempty"`
+	N      string   `json:"n,omitempty"`
+	E      string   `json:"e,omitempty"`
+	X      string   `json:"x,omitempty"`
+	Y      string   `json:"y,omitempty"`
+	K      string   `json:"k,omitempty"`
+}
+
+// ParseJWK imports a JSON Web Key: the public part of an RSA, EC or OKP
+// (Ed25519) key, or an HMAC secret (kty oct). Private members of an
+// asymmetric key are ignored: the key imported can verify, not sign.
+//
+// The key is bound to alg. When the JWK has an alg member, it must equal
+// alg, or alg may be empty to take the JWK's. A key whose use is not "sig",
+// or whose key_ops allow neither "verify" nor "sign", is refused, as is any
+// value that is not strict base64url or a key that NewKey would refuse.
+// Errors wrap ErrKey.
+func ParseJWK(data []byte, alg Algorithm) (*Key, error) {
+	var j jwk
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, fmt.Errorf("%w: JWK is not valid JSON: %w", ErrKey, err)
+	}
+	return j.key(alg)
+}
+
+func (j *jwk) key(alg Algorithm) (*Key, error) {
+	if j.Use != "" && j.Use != "sig" {
+		return nil, fmt.Errorf("%w: JWK use is %q, not sig", ErrKey, j.Use)
+	}
+	if j.KeyOps != nil && !slices.Contains(j.KeyOps, "verify") && !slices.Contains(j.KeyOps, "sign") {
+		return nil, fmt.Errorf("%w: JWK key_ops %q allow no signature", ErrKey, j.KeyOps)
+	}
+	switch {
+	case alg == "" && j.Alg == "":
+		return nil, fmt.Errorf("%w: JWK has no alg and none was given", ErrKey)
+	case alg == "":
+		alg = Algorithm(j.Alg)
+	case j.Alg != "" && j.Alg != string(alg):
+		return nil, fmt.Errorf("%w: JWK is for %q, not %s", ErrKey, j.Alg, alg)
+	}
+	fam, _, ok := alg.lookup()
+	if !ok {
+		return nil, fmt.Errorf("%w: unsupported algorithm %q", ErrKey, alg)
+	}
+	want := map[family]string{familyHMAC: "oct", familyRSA: "RSA", familyPSS: "RSA", familyECDSA: "EC", familyEdDSA: "OKP"}[fam]
+	if j.Kty != want {
+		return nil, fmt.Errorf("%w: kty %q cannot be used with %s", ErrKey, j.Kty, alg)
+	}
+	switch fam {
+	case familyHMAC:
+		k, err := decodeMember("k", j.K)
+		if err != nil {
+			return nil, err
+		}
+		return NewKey(alg, j.Kid, k)
+	case familyRSA, familyPSS:
+		n, err := decodeMember("n", j.N)
+		if err != nil {
+			return nil, err
+		}
+		e, err := decodeMember("e", j.E)
+		if err != nil {
+			return nil, err
+		}
+		if len(e) == 0 || len(e) > 4 || e[0] == 0 || len(n) == 0 || n[0] == 0 {
+			return nil, fmt.Errorf("%w: RSA n or e is not a minimal positive integer", ErrKey)
+		}
+		ev := new(big.Int).SetBytes(e)
+		if !ev.IsInt64() || ev.Int64() > 1<<31-1 {
+			return nil, fmt.Errorf("%w: RSA exponent too large", ErrKey)
+		}
+		return NewKey(alg, j.Kid, &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(ev.Int64())})
+	case familyECDSA:
+		curve := curveOf(alg)
+		if j.Crv != curve.Params().Name {
+			return nil, fmt.Errorf("%w: crv %q cannot be used with %s", ErrKey, j.Crv, alg)
+		}
+		size := (curve.Params().BitSize + 7) / 8
+		x, err := decodeMember("x", j.X)
+		if err != nil {
+			return nil, err
+		}
+		y, err := decodeMember("y", j.Y)
+		if err != nil {
+			return nil, err
+		}
+		if len(x) != size || len(y) != size {
+			return nil, fmt.Errorf("%w: EC coordinates must be %d bytes", ErrKey, size)
+		}
+		pub, err := ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		}
+		return NewKey(alg, j.Kid, pub)
+	default:
+		if j.Crv != "Ed25519" {
+			return nil, fmt.Errorf("%w: crv %q cannot be used with EdDSA", ErrKey, j.Crv)
+		}
+		x, err := decodeMember("x", j.X)
+		if err != nil {
+			return nil, err
+		}
+		return NewKey(alg, j.Kid, ed25519.PublicKey(x))
+	}
+}
+
+func decodeMember(name, v string) ([]byte, error) {
+	n := decodedLen(len(v))
+	if n <= 0 {
+		return nil, fmt.Errorf("%w: JWK member %s is missing or not base64url", ErrKey, name)
+	}
+	out := make([]byte, n)
+	if _, ok := decodeSegment(out, v); !ok {
+		return nil, fmt.Errorf("%w: JWK member %s is not base64url", ErrKey, name)
+	}
+	return out, nil
+}
+
+// ParseJWKSet imports a JWK Set ({"keys":[…]}) into a KeySet. Every key
+// must carry its alg; keys are imported as ParseJWK does.
+func ParseJWKSet(data []byte) (*KeySet, error) {
+	var set struct {
+		Keys []jwk `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, fmt.Errorf("%w: JWK set is not valid JSON: %w", ErrKey, err)
+	}
+	keys := make([]*Key, 0, len(set.Keys))
+	for i := range set.Keys {
+		k, err := set.Keys[i].key("")
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+		keys = append(keys, k)
+	}
+	return NewKeySet(keys...)
+}
+
+// MarshalJWK exports the key as a JWK with its alg, kid and use "sig": the
+// public part of an asymmetric key, never its private part. For an HMAC
+// key it exports the secret itself, which must then be kept as secret as
+// the key.
+func (k *Key) MarshalJWK() ([]byte, error) {
+	return json.Marshal(k.jwk())
+}
+
+func (k *Key) jwk() jwk {
+	j := jwk{Alg: string(k.alg), Kid: k.kid, Use: "sig"}
+	enc := func(b []byte) string { return string(appendEncoded(nil, b)) }
+	switch k.family {
+	case familyHMAC:
+		j.Kty, j.K = "oct", enc(k.secret)
+	case familyRSA, familyPSS:
+		j.Kty, j.N, j.E = "RSA", enc(k.rsaPub.N.Bytes()), enc(big.NewInt(int64(k.rsaPub.E)).Bytes())
+	case familyECDSA:
+		size := (k.ecPub.Curve.Params().BitSize + 7) / 8
+		point, _ := k.ecPub.Bytes() // cannot fail for a key NewKey accepted
+		j.Kty, j.Crv = "EC", k.ecPub.Curve.Params().Name
+		j.X, j.Y = enc(point[1:1+size]), enc(point[1+size:])
+	case familyEdDSA:
+		j.Kty, j.Crv, j.X = "OKP", "Ed25519", enc(k.edPub)
+	}
+	return j
+}
+
+// MarshalPublicJWKS exports the set's asymmetric keys as a JWK Set, for a
+// /.well-known/jwks.json endpoint. HMAC keys are left out: their secret is
+// not public.
+func (s *KeySet) MarshalPublicJWKS() ([]byte, error) {
+	set := struct {
+		Keys []jwk `json:"keys"`
+	}{Keys: []jwk{}}
+	for _, k := range s.Keys() {
+		if k.family != familyHMAC {
+			set.Keys = append(set.Keys, k.jwk())
+		}
+	}
+	return json.Marshal(set)
+}

@@ -1,0 +1,301 @@
+package jwtdemo
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DefaultMaxTokenSize is the token length a verifier accepts when its
+// configuration sets none. Bearer tokens travel in headers, which servers
+// commonly cap at 8 KiB.
+const DefaultMaxTokenSize = 8 << 10
+
+// VerifierConfig configures a [Verifier]. Every check it names is on in
+// addition to the ones that are always on (see the package documentation);
+// none of those can be turned off.
+type VerifierConfig struct {
+	// Keys holds the verification keys. Required. The verifier reads the
+	// set on every token, so keys added or removed later take effect.
+	Keys *KeySet
+	// Algorithms lists the algorithms accepted. Required. A token whose
+	// alg is not listed fails with ErrAlgorithm before any key is looked
+	// up, and a key only verifies its own algorithm.
+	Algorithms []Algorithm
+	// Issuer, when set, must equal the iss claim.
+	Issuer string
+	// Audience, when set, must be one of the aud claim's values.
+	Audience string
+	// Leeway is the clock skew tolerated on exp, nbf and iat. It must be
+	// between zero and five minutes.
+	Leeway time.Duration
+	// Required names claims that must be present, of iss, sub, aud, exp,
+	// nbf, iat, jti and scope. exp is always required.
+	Required []string
+	// MaxTokenSize is the longest token accepted, in bytes, checked before
+	// anything is decoded. Zero means DefaultMaxTokenSize; at most 1 MiB.
+	MaxTokenSize int
+	// Now returns the current time for Verify. Nil means time.Now.
+	Now func() time.Time
+}
+
+// maxLeeway bounds Leeway: more would make exp meaningless.
+const maxLeeway = 5 * time.Minute
+
+// Verifier checks compact JWS tokens and their claims. It is safe for
+// concurrent use.
+type Verifier struct {
+	keys     *KeySet
+	allowed  uint16 // bit i: algorithms[i] is accepted
+	issuer   string
+	audience string
+	leeway   time.Duration
+	required uint16
+	maxSize  int
+	now      func() time.Time
+}
+
+// NewVerifier returns a Verifier for cfg, or an error wrapping
+// ErrInvalidConfig.
+func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
+	v := &Verifier{
+		keys:     cfg.Keys,
+		issuer:   cfg.Issuer,
+		audience: cfg.Audience,
+		leeway:   cfg.Leeway,
+		required: claimExp,
+		maxSize:  cfg.MaxTokenSize,
+		now:      cfg.Now,
+	}
+	if v.keys == nil {
+		return nil, fmt.Errorf("%w: no key set", ErrInvalidConfig)
+	}
+	if len(cfg.Algorithms) == 0 {
+		return nil, fmt.Errorf("%w: no algorithms", ErrInvalidConfig)
+	}
+	for _, a := range cfg.Algorithms {
+		i := algIndex(a)
+		if i < 0 {
+			return nil, fmt.Errorf("%w: unsupported algorithm %q", ErrInvalidConfig, a)
+		}
+		v.allowed |= 1 << i
+	}
+	if v.leeway < 0 || v.leeway > maxLeeway {
+		return nil, fmt.Errorf("%w: leeway %v outside [0, %v]", ErrInvalidConfig, v.leeway, maxLeeway)
+	}
+	for _, name := range cfg.Required {
+		bit := claimBit(name)
+		if bit == 0 {
+			return nil, fmt.Errorf("%w: %q is not a registered claim", ErrInvalidConfig, name)
+		}
+		v.required |= bit
+	}
+	switch {
+	case v.maxSize == 0:
+		v.maxSize = DefaultMaxTokenSize
+	case v.maxSize < 0 || v.maxSize > 1<<20:
+		return nil, fmt.Errorf("%w: MaxTokenSize %d outside [1, 1 MiB]", ErrInvalidConfig, v.maxSize)
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	return v, nil
+}
+
+func algIndex[T text](name T) int {
+	for i, d := range algorithms {
+		if string(name) == string(d.alg) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Verify checks token at the verifier's current time; see VerifyAt.
+func (v *Verifier) Verify(token string) (Claims, error) {
+	return v.VerifyAt(token, v.now())
+}
+
+// VerifyAt checks token as of now and returns its claims. It checks, in
+// order: the size; the three segments and their strict base64url; the
+// header (alg not none, allowed, crit absent); the key, by kid; that the
+// key is bound to alg; the signature, over the first two segments exactly
+// as received; and only then the claims: their JSON, exp, nbf, iat, the
+// required ones, issuer and audience. The error wraps the sentinel of the
+// first check that failed.
+func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
+	pseg, err := v.check(token, nil)
+	if err != nil {
+		return Claims{}, err
+	}
+	var pb [512]byte
+	buf := pb[:]
+	n := decodedLen(len(pseg))
+	if n < 0 {
+		return Claims{}, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
+	}
+	if n > len(buf) {
+		buf = make([]byte, n)
+	}
+	m, ok := decodeSegment(buf, pseg)
+	if !ok {
+		return Claims{}, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
+	}
+	c, present, err := parseClaims(string(buf[:m]))
+	if err != nil {
+		return Claims{}, err
+	}
+	if err := v.validate(&c, present, now); err != nil {
+		return Claims{}, err
+	}
+	return c, nil
+}
+
+// VerifyAs verifies token as v.VerifyAt does and also decodes its claims
+// into a T with encoding/json: a struct embedding [Claims] with the
+// caller's own claims, or a map[string]any.
+func VerifyAs[T any](v *Verifier, token string, now time.Time) (T, Claims, error) {
+	var out T
+	c, err := v.VerifyAt(token, now)
+	if err != nil {
+		return out, Claims{}, err
+	}
+	if err := c.Decode(&out); err != nil {
+		return out, Claims{}, fmt.Errorf("%w: %w", ErrInvalidClaim, err)
+	}
+	return out, c, nil
+}
+
+// VerifyJWS checks a compact JWS of any payload and returns its header and
+// payload. It makes every check of VerifyAt up to and including the
+// signature, and none on the payload: use it for payloads that are not JWT
+// claims (nothing then says when they expire).
+func (v *Verifier) VerifyJWS(token string) (Header, []byte, error) {
+	var h Header
+	pseg, err := v.check(token, &h)
+	if err != nil {
+		return Header{}, nil, err
+	}
+	n := decodedLen(len(pseg))
+	if n < 0 {
+		return Header{}, nil, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
+	}
+	payload := make([]byte, n)
+	if _, ok := decodeSegment(payload, pseg); !ok {
+		return Header{}, nil, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
+	}
+	return h, payload, nil
+}
+
+// check makes every check up to the signature and returns the payload
+// segment, still encoded. When out is not nil it receives the header.
+func (v *Verifier) check(token string, out *Header) (string, error) {
+	if len(token) > v.maxSize {
+		return "", fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxSize)
+	}
+	d1 := strings.IndexByte(token, '.')
+	if d1 < 0 {
+		return "", fmt.Errorf("%w: not three segments", ErrMalformed)
+	}
+	d2 := strings.IndexByte(token[d1+1:], '.')
+	if d2 < 0 {
+		return "", fmt.Errorf("%w: not three segments", ErrMalformed)
+	}
+	d2 += d1 + 1
+	if strings.IndexByte(token[d2+1:], '.') >= 0 {
+		return "", fmt.Errorf("%w: more than three segments", ErrMalformed)
+	}
+	hseg, pseg, sseg := token[:d1], token[d1+1:d2], token[d2+1:]
+
+	var hb [128]byte
+	hbuf := hb[:]
+	n := decodedLen(len(hseg))
+	if n <= 0 {
+		return "", fmt.Errorf("%w: header is not base64url", ErrMalformed)
+	}
+	if n > len(hbuf) {
+		hbuf = make([]byte, n)
+	}
+	hn, ok := decodeSegment(hbuf, hseg)
+	if !ok {
+		return "", fmt.Errorf("%w: header is not base64url", ErrMalformed)
+	}
+	var algBuf [16]byte
+	var kidBuf [64]byte
+	h, err := parseHeader(hbuf[:hn], algBuf[:], kidBuf[:])
+	if err != nil {
+		return "", err
+	}
+	if bytes.EqualFold(h.alg, []byte("none")) {
+		return "", fmt.Errorf("%w: alg %q", ErrAlgorithm, string(h.alg))
+	}
+	ai := algIndex(h.alg)
+	if ai < 0 || v.allowed&(1<<ai) == 0 {
+		return "", fmt.Errorf("%w: alg %q not accepted", ErrAlgorithm, string(h.alg))
+	}
+	key, ok := v.keys.lookupBytes(h.kid)
+	if !ok {
+		return "", fmt.Errorf("%w: kid %q", ErrUnknownKey, string(h.kid))
+	}
+	if key.alg != algorithms[ai].alg {
+		return "", fmt.Errorf("%w: token says %s, key %q is for %s", ErrAlgorithm, string(h.alg), key.kid, key.alg)
+	}
+
+	want := key.sigSize()
+	if decodedLen(len(sseg)) != want {
+		return "", fmt.Errorf("%w: signature is not %d bytes of base64url", ErrSignature, want)
+	}
+	var sb [132]byte
+	sbuf := sb[:]
+	if want > len(sbuf) {
+		sbuf = make([]byte, want)
+	}
+	if _, ok := decodeSegment(sbuf, sseg); !ok {
+		return "", fmt.Errorf("%w: signature is not base64url", ErrSignature)
+	}
+	if !key.verify(token[:d2], sbuf[:want]) {
+		return "", ErrSignature
+	}
+	if out != nil {
+		*out = Header{Algorithm: key.alg, KeyID: string(h.kid), Type: string(h.typ)}
+	}
+	return pseg, nil
+}
+
+// validate checks the claims of a token whose signature holds.
+func (v *Verifier) validate(c *Claims, present uint16, now time.Time) error {
+	if missing := v.required &^ present; missing != 0 {
+		for _, n := range claimNames {
+			if missing&n.bit != 0 {
+				return fmt.Errorf("%w: %s", ErrMissingClaim, n.name)
+			}
+		}
+	}
+	if !now.Before(c.ExpiresAt.Add(v.leeway)) {
+		return fmt.Errorf("%w: exp %v, now %v", ErrExpired, c.ExpiresAt.UTC(), now.UTC())
+	}
+	if present&claimNbf != 0 && now.Add(v.leeway).Before(c.NotBefore.Time) {
+		return fmt.Errorf("%w: nbf %v, now %v", ErrNotYetValid, c.NotBefore.UTC(), now.UTC())
+	}
+	if present&claimIat != 0 && c.IssuedAt.After(now.Add(v.leeway)) {
+		return fmt.Errorf("%w: iat %v, now %v", ErrIssuedInFuture, c.IssuedAt.UTC(), now.UTC())
+	}
+	if v.issuer != "" {
+		if present&claimIss == 0 {
+			return fmt.Errorf("%w: iss", ErrMissingClaim)
+		}
+		if c.Issuer != v.issuer {
+			return fmt.Errorf("%w: %q", ErrIssuer, c.Issuer)
+		}
+	}
+	if v.audience != "" {
+		if present&claimAud == 0 {
+			return fmt.Errorf("%w: aud", ErrMissingClaim)
+		}
+		if !c.Audience.Contains(v.audience) {
+			return fmt.Errorf("%w: %q", ErrAudience, []string(c.Audience))
+		}
+	}
+	return nil
+}
