@@ -60,6 +60,7 @@ type waiter[T any] struct {
 	ch         chan grant[T]
 	prev, next *waiter[T]
 	queued     bool
+	start      int64 // nanotime when it queued
 }
 
 // grant is what a waiter receives: a resource, the right to build one
@@ -86,6 +87,9 @@ type Pool[T any] struct {
 	kick      chan struct{}
 	bg        sync.WaitGroup
 	canceled  atomic.Int64
+	// waiterPool recycles waiters, each with its channel, once they have
+	// taken their grant or left the queue without one.
+	waiterPool sync.Pool
 
 	mu sync.Mutex // protects the fields below
 	// idle is a stack: the most recently released resource is reused
@@ -297,47 +301,53 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Han
 		if !p.clocked {
 			start = p.nanotime()
 		}
-		w := &waiter[T]{ch: make(chan grant[T], 1)}
+		w, _ := p.waiterPool.Get().(*waiter[T])
+		if w == nil {
+			w = &waiter[T]{ch: make(chan grant[T], 1)}
+		}
+		w.start = start
 		p.pushWaiterLocked(w)
 		p.mu.Unlock()
 		var g grant[T]
-		select {
-		case g = <-w.ch:
-		case <-ctx.Done():
-			p.mu.Lock()
-			if w.queued {
-				p.removeWaiterLocked(w)
-				p.recordWaitLocked(start)
+		if done := ctx.Done(); done == nil {
+			g = <-w.ch
+		} else {
+			select {
+			case g = <-w.ch:
+			case <-done:
+				p.mu.Lock()
+				if w.queued {
+					p.removeWaiterLocked(w)
+					p.recordWaitLocked(start, p.nanotime())
+					p.mu.Unlock()
+					p.waiterPool.Put(w)
+					p.canceled.Add(1)
+					return zero, ctx.Err()
+				}
 				p.mu.Unlock()
+				g = <-w.ch // granted meanwhile: give it back
+				p.waiterPool.Put(w)
 				p.canceled.Add(1)
+				switch {
+				case g.e != nil:
+					p.giveBack(Handle[T]{g.e, g.gen})
+				case g.build:
+					p.mu.Lock()
+					p.total--
+					p.constructing--
+					p.slotFreedLocked()
+					p.mu.Unlock()
+				}
 				return zero, ctx.Err()
 			}
-			p.mu.Unlock()
-			g = <-w.ch // granted meanwhile: give it back
-			p.canceled.Add(1)
-			switch {
-			case g.e != nil:
-				p.giveBack(Handle[T]{g.e, g.gen})
-			case g.build:
-				p.mu.Lock()
-				p.total--
-				p.constructing--
-				p.slotFreedLocked()
-				p.mu.Unlock()
-			}
-			return zero, ctx.Err()
 		}
-		p.mu.Lock()
-		p.recordWaitLocked(start)
+		p.waiterPool.Put(w)
 		switch {
 		case g.err != nil:
-			p.mu.Unlock()
 			return zero, g.err
 		case g.e != nil:
-			p.mu.Unlock()
 			return Handle[T]{g.e, g.gen}, nil
 		default: // build
-			p.mu.Unlock()
 			return p.build(ctx)
 		}
 	}
@@ -504,11 +514,11 @@ func (p *Pool[T]) newEntryLocked(v T, now int64) *entry[T] {
 // putLocked gives a usable, not-in-use e to the first waiter, or makes it
 // idle.
 func (p *Pool[T]) putLocked(e *entry[T]) {
-	if w := p.popWaiterLocked(); w != nil {
+	if p.waitHead != nil {
 		e.state = stateInUse
 		p.stats.acquires++
 		p.stats.emptyAcquires++
-		w.ch <- grant[T]{e: e, gen: e.gen.Load()}
+		p.grantWaiterLocked(grant[T]{e: e, gen: e.gen.Load()}, 0)
 		return
 	}
 	e.state = stateIdle
@@ -541,8 +551,7 @@ func (p *Pool[T]) slotFreedLocked() {
 		p.checkDrainedLocked()
 		return
 	}
-	w := p.popWaiterLocked()
-	if w == nil {
+	if p.waitHead == nil {
 		if p.cfg.MinIdle > 0 {
 			p.kickMaintainer()
 		}
@@ -550,12 +559,12 @@ func (p *Pool[T]) slotFreedLocked() {
 	}
 	if p.failing {
 		p.stats.failFast++
-		w.ch <- grant[T]{err: fmt.Errorf("%w: %w", ErrUnavailable, p.lastErr)}
+		p.grantWaiterLocked(grant[T]{err: fmt.Errorf("%w: %w", ErrUnavailable, p.lastErr)}, 0)
 		return
 	}
 	p.total++
 	p.constructing++
-	w.ch <- grant[T]{build: true}
+	p.grantWaiterLocked(grant[T]{build: true}, 0)
 }
 
 func (p *Pool[T]) checkDrainedLocked() {
@@ -599,14 +608,6 @@ func (p *Pool[T]) pushWaiterLocked(w *waiter[T]) {
 	p.stats.waits++
 }
 
-func (p *Pool[T]) popWaiterLocked() *waiter[T] {
-	w := p.waitHead
-	if w != nil {
-		p.removeWaiterLocked(w)
-	}
-	return w
-}
-
 func (p *Pool[T]) removeWaiterLocked(w *waiter[T]) {
 	if w.prev != nil {
 		w.prev.next = w.next
@@ -622,8 +623,20 @@ func (p *Pool[T]) removeWaiterLocked(w *waiter[T]) {
 	p.nwait--
 }
 
-func (p *Pool[T]) recordWaitLocked(start int64) {
-	d := time.Duration(p.nanotime() - start)
+// grantWaiterLocked removes the first waiter from the queue and hands it g,
+// recording how long it waited; now is the time, or 0 to read it.
+func (p *Pool[T]) grantWaiterLocked(g grant[T], now int64) {
+	w := p.waitHead
+	p.removeWaiterLocked(w)
+	if now == 0 {
+		now = p.nanotime()
+	}
+	p.recordWaitLocked(w.start, now)
+	w.ch <- g
+}
+
+func (p *Pool[T]) recordWaitLocked(start, now int64) {
+	d := time.Duration(now - start)
 	p.stats.waitDuration += d
 	p.stats.waitHist.record(d)
 }
@@ -669,10 +682,9 @@ func (h Handle[T]) Release() {
 		p.destroy(e, &p.stats.closedLifetime)
 		return
 	case p.waitHead != nil:
-		w := p.popWaiterLocked()
 		p.stats.acquires++
 		p.stats.emptyAcquires++
-		w.ch <- grant[T]{e: e, gen: h.gen + 1}
+		p.grantWaiterLocked(grant[T]{e: e, gen: h.gen + 1}, now)
 		p.mu.Unlock()
 		return
 	case len(p.idle) >= p.cfg.MaxIdle:
@@ -720,8 +732,9 @@ func (p *Pool[T]) Close(ctx context.Context) error {
 	if !p.closed {
 		p.closed = true
 		p.stop()
-		for w := p.popWaiterLocked(); w != nil; w = p.popWaiterLocked() {
-			w.ch <- grant[T]{err: ErrClosed}
+		now := p.nanotime()
+		for p.waitHead != nil {
+			p.grantWaiterLocked(grant[T]{err: ErrClosed}, now)
 		}
 		idle = p.idle
 		p.idle = nil
