@@ -1,0 +1,157 @@
+package ratelimit_test
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/backendkit/backendkit/ratelimit"
+)
+
+// TestKeyedMatchesOneLimiterPerKey plays a pseudo-random trace over a few
+// keys against a Keyed limiter and against one standalone limiter per key:
+// every Decision must be the same.
+func TestKeyedMatchesOneLimiterPerKey(t *testing.T) {
+	for _, a := range algorithms {
+		t.Run(a.name, func(t *testing.T) {
+			template, err := a.new(4, time.Second)
+			require.NoError(t, err)
+			k, err := ratelimit.NewKeyed(template.(ratelimit.Algorithm), ratelimit.KeyedConfig{MaxKeys: 100})
+			require.NoError(t, err)
+			defer k.Close()
+			own := map[string]allower{}
+			at, x := t0, uint64(7)
+			for i := range 3000 {
+				x ^= x << 13
+				x ^= x >> 7
+				x ^= x << 17
+				at = at.Add(time.Duration(x%150) * ms)
+				key := fmt.Sprintf("k%d", x>>40%5)
+				n := int(x>>20)%6 - 1
+				if own[key] == nil {
+					own[key], err = a.new(4, time.Second)
+					require.NoError(t, err)
+				}
+				want, wantErr := own[key].AllowN(at, n)
+				got, err := k.AllowN(at, key, n)
+				require.Equal(t, want, got, "step %d, %s, n=%d", i, key, n)
+				require.Equal(t, wantErr, err, "step %d", i)
+			}
+			assert.LessOrEqual(t, k.Len(), 5)
+		})
+	}
+}
+
+func TestKeyedConfigErrors(t *testing.T) {
+	g, err := ratelimit.NewGCRA(1, time.Second, 1)
+	require.NoError(t, err)
+	_, err = ratelimit.NewKeyed(g, ratelimit.KeyedConfig{})
+	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
+	_, err = ratelimit.NewKeyed(nil, ratelimit.KeyedConfig{MaxKeys: 10})
+	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
+}
+
+// TestKeyedHammer has 64 goroutines race over 4 keys with a limit of 250
+// each, at a rate too slow to refill during the test: exactly 1000 pass.
+func TestKeyedHammer(t *testing.T) {
+	for _, a := range algorithms {
+		t.Run(a.name, func(t *testing.T) {
+			template, err := a.new(250, 1000*24*time.Hour)
+			require.NoError(t, err)
+			k, err := ratelimit.NewKeyed(template.(ratelimit.Algorithm), ratelimit.KeyedConfig{MaxKeys: 1000, SweepEvery: -1})
+			require.NoError(t, err)
+			defer k.Close()
+			var admitted atomic.Int64
+			var wg sync.WaitGroup
+			for g := range 64 {
+				wg.Go(func() {
+					for i := range 40 {
+						key := fmt.Sprintf("user-%d", (g+i)%4)
+						var ok bool
+						if i%2 == 0 {
+							d, _ := k.Decide(t.Context(), key, 1)
+							ok = d.Allowed
+						} else {
+							ok = k.Allow(key)
+						}
+						if ok {
+							admitted.Add(1)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			assert.Equal(t, int64(1000), admitted.Load())
+			assert.Equal(t, 4, k.Len())
+		})
+	}
+}
+
+// TestKeyedSweep runs the background sweep on a fake clock: a key is kept
+// while its state matters and forgotten once its limiter is full again.
+func TestKeyedSweep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g, err := ratelimit.NewGCRA(10, time.Second, 10) // full again 1s after emptying
+		require.NoError(t, err)
+		k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100, SweepEvery: 700 * ms})
+		require.NoError(t, err)
+		defer k.Close()
+
+		for range 10 {
+			require.True(t, k.Allow("busy"))
+		}
+		require.False(t, k.Allow("busy"))
+		require.True(t, k.Allow("light")) // full again after 100ms
+		require.Equal(t, 2, k.Len())
+
+		time.Sleep(800 * ms) // one sweep, at 700ms
+		synctest.Wait()
+		assert.Equal(t, 1, k.Len(), "at 700ms only the light key is full again")
+		d, err := k.Decide(t.Context(), "busy", 1)
+		require.NoError(t, err)
+		require.True(t, d.Allowed)
+		assert.Equal(t, 7, d.Remaining, "the busy key kept its state: 8 tokens back, one taken")
+
+		time.Sleep(700 * ms)
+		synctest.Wait()
+		assert.Equal(t, 0, k.Len(), "full again at 1.1s, forgotten by the sweep at 1.4s")
+		require.NoError(t, k.Close())
+		require.NoError(t, k.Close(), "Close is idempotent")
+	})
+}
+
+// TestKeyedCountCap fills a Keyed limiter to its cap with exhausted keys:
+// a new key evicts exactly one of them, which starts again full.
+func TestKeyedCountCap(t *testing.T) {
+	g, err := ratelimit.NewGCRA(1, time.Hour, 1)
+	require.NoError(t, err)
+	k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 16, SweepEvery: -1})
+	require.NoError(t, err)
+	defer k.Close()
+	for i := range 16 {
+		d, err := k.AllowN(t0.Add(time.Duration(i)*time.Second), fmt.Sprint(i), 1)
+		require.NoError(t, err)
+		require.True(t, d.Allowed)
+	}
+	require.Equal(t, 16, k.Len())
+	d, err := k.AllowN(t0.Add(time.Minute), "new", 1)
+	require.NoError(t, err)
+	require.True(t, d.Allowed)
+	assert.Equal(t, 16, k.Len())
+	restarted := 0
+	for i := range 16 {
+		d, err := k.AllowN(t0.Add(time.Minute), fmt.Sprint(i), 1)
+		require.NoError(t, err)
+		if d.Allowed {
+			restarted++
+			break // admitting it evicted another key
+		}
+	}
+	assert.Equal(t, 1, restarted, "exactly one evicted key is admitted again")
+}
