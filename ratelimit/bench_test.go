@@ -205,3 +205,45 @@ func BenchmarkAllowKeyedParallel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSteadyState measures one request to a one-second log that is
+// full and receiving requests at exactly its limit's pace, so that each
+// call expires the oldest entry and adds one: the guide's baseline shifts
+// its whole list to do so, the ring buffer moves one index.
+func BenchmarkSteadyState(b *testing.B) {
+	for _, limit := range []int{10, 1000, 100_000} {
+		step := time.Second / time.Duration(limit)
+		b.Run(fmt.Sprintf("guide-baseline/limit=%d", limit), func(b *testing.B) {
+			l, err := ratelimit.NewBaseline(limit)
+			if err != nil {
+				b.Fatal(err)
+			}
+			at := t0
+			for range limit {
+				l.IsAllowedAt(at, "user")
+				at = at.Add(step)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				l.IsAllowedAt(at, "user")
+				at = at.Add(step)
+			}
+		})
+		b.Run(fmt.Sprintf("sliding-log/limit=%d", limit), func(b *testing.B) {
+			l, err := ratelimit.NewSlidingLog(limit, time.Second)
+			if err != nil {
+				b.Fatal(err)
+			}
+			at := t0
+			for range limit {
+				_, _ = l.AllowN(at, 1)
+				at = at.Add(step)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = l.AllowN(at, 1)
+				at = at.Add(step)
+			}
+		})
+	}
+}

@@ -61,7 +61,7 @@ func now() int64 {
 // positive period no longer than maxSpan.
 func validate(limit int, period time.Duration, name string) error {
 	if limit < 1 {
-		return fmt.Errorf("ratelimit: limit %d must be at least 1: %w", limit, ErrInvalidConfig)
+		return fmt.Errorf("ratelimit: limit %d must be at least 1 (Blocked is the zero rate): %w", limit, ErrInvalidConfig)
 	}
 	if period <= 0 {
 		return fmt.Errorf("ratelimit: %s %v must be positive: %w", name, period, ErrInvalidConfig)

@@ -21,7 +21,15 @@ type logState struct {
 	count int
 }
 
-func (s *logState) at(i int) int64 { return s.ring[(s.head+i)%len(s.ring)] }
+// index returns the position in ring of the ith oldest entry.
+func (s *logState) index(i int) int {
+	if i += s.head; i >= len(s.ring) {
+		i -= len(s.ring)
+	}
+	return i
+}
+
+func (s *logState) at(i int) int64 { return s.ring[s.index(i)] }
 
 func (s *logState) newest() int64 { return s.at(s.count - 1) }
 
@@ -36,7 +44,7 @@ func (s *logState) push(t int64, n, limit int) {
 		s.ring, s.head = ring, 0
 	}
 	for range n {
-		s.ring[(s.head+s.count)%len(s.ring)] = t
+		s.ring[s.index(s.count)] = t
 		s.count++
 	}
 }
@@ -47,8 +55,8 @@ func (w *window) decideLog(s *logState, now int64, n int) (Decision, error) {
 	if s.count > 0 {
 		now = max(now, s.newest())
 	}
-	for s.count > 0 && s.at(0) <= now-w.size {
-		s.head = (s.head + 1) % len(s.ring)
+	for s.count > 0 && s.ring[s.head] <= now-w.size {
+		s.head = s.index(1)
 		s.count--
 	}
 	d := Decision{Limit: w.limit, Window: time.Duration(w.size)}
