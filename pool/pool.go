@@ -277,7 +277,7 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Han
 					return zero, ErrClosed
 				}
 			}
-			return p.grantLocked(e, now, empty), nil
+			return p.grantLocked(e, empty), nil
 		}
 		if !mayWait {
 			p.mu.Unlock()
@@ -364,7 +364,7 @@ func (p *Pool[T]) giveBack(h Handle[T]) {
 }
 
 // grantLocked hands e, already marked in use, to the caller and unlocks.
-func (p *Pool[T]) grantLocked(e *entry[T], now int64, empty bool) Handle[T] {
+func (p *Pool[T]) grantLocked(e *entry[T], empty bool) Handle[T] {
 	p.stats.acquires++
 	if empty {
 		p.stats.emptyAcquires++
@@ -419,6 +419,15 @@ func (p *Pool[T]) kickMaintainer() {
 // own goroutine so that the caller can leave while the resource, when it
 // is ready, joins the idle set.
 func (p *Pool[T]) build(ctx context.Context) (Handle[T], error) {
+	p.mu.Lock()
+	if p.closed {
+		p.total--
+		p.constructing--
+		p.checkDrainedLocked()
+		p.mu.Unlock()
+		return Handle[T]{}, ErrClosed
+	}
+	p.mu.Unlock()
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(p.closeCtx, cancel)
 	construct := func() (T, error) {
@@ -475,11 +484,18 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (Handle[T], error)
 	p.constructing--
 	if err != nil {
 		p.total--
-		p.constructFailedLocked(err)
+		closed := p.closed
+		if !closed {
+			p.constructFailedLocked(err)
+		}
 		p.slotFreedLocked()
 		p.mu.Unlock()
+		if closed {
+			return Handle[T]{}, ErrClosed
+		}
 		return Handle[T]{}, fmt.Errorf("pool: constructing resource: %w", err)
 	}
+	recovered := p.failing
 	p.constructOKLocked()
 	now := p.nanotime()
 	e := p.newEntryLocked(v, now)
@@ -489,13 +505,29 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (Handle[T], error)
 		p.destroy(e, nil)
 		return Handle[T]{}, ErrClosed
 	}
-	if !forCaller {
+	var h Handle[T]
+	if forCaller {
+		e.state = stateInUse
+		p.stats.acquires++
+		p.stats.emptyAcquires++
+		h = Handle[T]{e, e.gen.Load()}
+	} else {
 		p.putLocked(e)
-		p.mu.Unlock()
-		return Handle[T]{}, nil
 	}
-	e.state = stateInUse
-	return p.grantLocked(e, now, true), nil
+	if recovered {
+		// Slots freed during the outage failed their waiters instead of
+		// letting them build; the waiters still queued may build now.
+		for p.waitHead != nil && p.total < p.cfg.MaxSize {
+			p.total++
+			p.constructing++
+			p.grantWaiterLocked(grant[T]{build: true}, now)
+		}
+	}
+	if len(p.idle) < p.cfg.MinIdle {
+		p.kickMaintainer()
+	}
+	p.mu.Unlock()
+	return h, nil
 }
 
 // newEntryLocked registers a freshly built value.

@@ -527,3 +527,51 @@ func TestLockIsNotHeldDuringCallbacks(t *testing.T) {
 	assert.Equal(t, 2, built)
 	assert.Equal(t, 0, live)
 }
+
+func TestWaitersQueuedThroughAnOutageBuildWhenItEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b backend
+		cfg := b.config(3)
+		cfg.FailFastAfter = 1
+		cfg.ProbeInterval = time.Second
+		p := newPool(t, cfg)
+		defer closePool(t, p)
+		ctx := context.Background()
+		var held []pool.Handle[*conn]
+		for range 3 {
+			h, err := p.Acquire(ctx)
+			require.NoError(t, err)
+			held = append(held, h)
+		}
+		results := make([]chan error, 5)
+		for i := range results {
+			results[i] = make(chan error, 1)
+			go func() {
+				h, err := p.Acquire(ctx)
+				if err == nil {
+					defer h.Release()
+				}
+				results[i] <- err
+			}()
+			synctest.Wait()
+		}
+
+		b.fail.Store(true)
+		held[0].Destroy() // waiter 0 builds and fails: the outage starts
+		synctest.Wait()
+		require.ErrorIs(t, <-results[0], errDial)
+		// Its slot would have let waiter 1 build: it fails fast instead,
+		// and so does waiter 2 when the next slot frees.
+		require.ErrorIs(t, <-results[1], pool.ErrUnavailable)
+		held[1].Destroy()
+		require.ErrorIs(t, <-results[2], pool.ErrUnavailable)
+		assert.Equal(t, int64(1), b.calls.Load()-3, "one dial during the outage")
+
+		b.fail.Store(false)
+		time.Sleep(time.Second) // the probe succeeds
+		synctest.Wait()
+		assert.NoError(t, <-results[3], "the probe's resource goes to the first waiter")
+		assert.NoError(t, <-results[4], "the next waiter builds in a slot freed during the outage")
+		held[2].Release()
+	})
+}
