@@ -179,10 +179,10 @@ func TestEvictionOrder(t *testing.T) {
 		want := map[string][]string{
 			// Recency before d: b, a, c. Then d, b, a.
 			"lru": {"c=3 evicted", "a=1 evicted"},
-			// S3-FIFO keeps a new key that is read at least twice while
-			// in the small queue (b moves to the main queue); a, read
-			// once, goes first, then c, never read.
-			"s3fifo": {"a=1 evicted", "c=3 evicted"},
+			// S3-FIFO moves every key read while in the small queue (a
+			// and b) to the main queue and evicts the new keys never
+			// read: c, then d.
+			"s3fifo": {"c=3 evicted", "d=4 evicted"},
 		}
 		assert.Equal(t, want[im.name], log.get())
 		_, ok := c.Get("b")
@@ -398,9 +398,9 @@ func TestStatsCount(t *testing.T) {
 			c.Get("b")
 			c.Set("b", 2)
 			c.Set("c", 3) // evicts one
-			c.SetWithTTL("b", 2, time.Second)
+			c.SetWithTTL("c", 3, time.Second)
 			time.Sleep(time.Second)
-			c.Get("b") // expired: miss and expiration
+			c.Get("c") // expired: miss and expiration
 			want := cache.Stats{Hits: 1, Misses: 2, Evictions: 1, Expirations: 1}
 			assert.Equal(t, want, c.Stats())
 			c.Close()

@@ -115,7 +115,7 @@ type s3fifoModel struct {
 }
 
 func newS3FIFOModel(capacity int) *s3fifoModel {
-	small := max(1, capacity/10)
+	small := max(1, capacity*15/100)
 	return &s3fifoModel{capacity: capacity, smallCap: small, ghostCap: max(1, capacity-small), m: map[string]*modelEntry{}}
 }
 
@@ -150,7 +150,7 @@ func (s *s3fifoModel) evict() {
 		if len(s.small) >= s.smallCap || len(s.main) == 0 {
 			k := s.small[0]
 			s.small = s.small[1:]
-			if e := s.m[k]; e.freq > 1 {
+			if e := s.m[k]; e.freq > 0 {
 				e.freq = 0
 				s.main = append(s.main, k)
 				continue

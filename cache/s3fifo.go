@@ -12,6 +12,12 @@ import (
 // maxFreq is where S3FIFO's per-entry access counter saturates.
 const maxFreq = 3
 
+// smallPercent is the share of each shard's capacity given to the small
+// queue. The paper uses 10%; on this package's recency workload that
+// trailed LRU by 0.8 points of hit ratio at 1% capacity, and 15% closes
+// the gap for 0.4 points on Zipf(0.99) (BenchmarkHitRatio).
+const smallPercent = 15
+
 // minShardCapacity is the fewest entries a shard is given when the number
 // of shards is picked automatically: below it, splitting the cache costs
 // hit ratio (each shard's small queue and ghost become too short to tell
@@ -23,10 +29,11 @@ const minShardCapacity = 128
 // independently locked shards so that it stays fast as goroutines are
 // added.
 //
-// A new key enters a small FIFO queue holding a tenth of the capacity; a
-// key read again before it leaves the small queue moves to the main queue,
-// and one that was not is evicted and remembered, by hash only, in a ghost
-// queue, so that if it comes back it goes straight to the main queue. The
+// A new key enters a small FIFO queue holding 15% of the capacity; a key
+// read at least once before it reaches the end of the small queue moves to
+// the main queue, and one that was not is evicted and remembered, by hash
+// only, in a ghost queue, so that if it comes back it goes straight to the
+// main queue. The
 // main queue evicts like CLOCK: an entry read since it last passed the tail
 // gets another round. A scan of keys read once therefore passes through the
 // small queue without displacing the frequently read entries in the main
@@ -101,7 +108,7 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 		if i < cfg.Capacity%n {
 			s.capacity++
 		}
-		s.smallCap = max(1, s.capacity/10)
+		s.smallCap = max(1, s.capacity*smallPercent/100)
 		s.items = make(map[K]*entry[K, V], min(s.capacity, 1024))
 		s.small.init()
 		s.main.init()
@@ -242,7 +249,7 @@ func (s *s3shard[K, V]) evictLocked(seed maphash.Seed) *entry[K, V] {
 		if s.small.len >= s.smallCap || s.main.len == 0 {
 			e := s.small.back()
 			s.small.remove(e)
-			if e.freq.Load() > 1 {
+			if e.freq.Load() > 0 {
 				// Read again while in the small queue: promote.
 				e.freq.Store(0)
 				e.inMain = true
