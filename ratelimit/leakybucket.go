@@ -29,8 +29,10 @@ var ErrQueueFull = errors.New("ratelimit: leaky bucket queue is full")
 // As a queue ([LeakyBucket.WaitN], Wait) an event that fits joins the queue
 // and waits for its turn, max(drained, now), so that events leave evenly
 // spaced T apart with no burst at all; one that would overflow it is
-// refused with [ErrQueueFull]. Meter and queue share the state: a queued
-// event occupies the bucket until it leaves.
+// refused with [ErrQueueFull]. Meter and queue share the state: an event
+// occupies the bucket from its arrival until T after its turn, so the
+// capacity counts the event leaving, and capacity-1 events can wait
+// behind it (a capacity of 1 spaces events without queueing any).
 //
 // LeakyBucket is safe for concurrent use by multiple goroutines.
 type LeakyBucket struct {

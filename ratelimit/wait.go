@@ -35,3 +35,32 @@ func sleep(ctx context.Context, delay time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// Wait blocks until l allows n events for key, for any [Limiter]: the
+// window algorithms, [Keyed], or a Redis-backed limiter. Each time l
+// refuses, Wait sleeps exactly the Decision's RetryAfter and asks again;
+// it asks again only if another caller took the capacity in between. It
+// returns at once with an error wrapping context.DeadlineExceeded when
+// the context's deadline comes before the retry, with l's error when l
+// fails or refuses permanently ([ErrExceedsLimit], [ErrInvalidN]), and
+// with the context's error when it ends during a sleep.
+//
+// Unlike the WaitN methods of the buckets, Wait reserves nothing ahead, so
+// there is nothing to give back and no ordering among waiters.
+func Wait(ctx context.Context, l Limiter, key string, n int) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d, err := l.Decide(ctx, key, n)
+		if err != nil || d.Allowed {
+			return err
+		}
+		if err := checkDeadline(ctx, now(), d.RetryAfter); err != nil {
+			return err
+		}
+		if err := sleep(ctx, d.RetryAfter); err != nil {
+			return err
+		}
+	}
+}
