@@ -1,0 +1,462 @@
+package redislimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/backendkit/backendkit/ratelimit"
+)
+
+// MaxKeyLen is the longest key, in bytes, a limiter accepts. Longer keys are
+// refused with [ErrKeyTooLong] before any round trip: a key usually comes
+// from a request (a user ID, an IP address, an API key), and an unbounded one
+// would let a client write arbitrarily large names into Redis.
+const MaxKeyLen = 512
+
+// MaxLimit is the largest limit or burst a limiter accepts. The scripts count
+// in Lua numbers (IEEE doubles), exact for integers up to 2⁵³; keeping counts
+// below 2³⁰ keeps every sum and product the scripts form exact.
+const MaxLimit = 1 << 30
+
+// MaxWindow is the longest window (or refill period) a limiter accepts. The
+// scripts keep instants in microseconds since the Unix epoch, so an instant
+// plus a window must stay below 2⁵³ µs.
+const MaxWindow = 10 * 365 * 24 * time.Hour
+
+// MaxLogLimit is the largest limit a [SlidingLog] accepts, as in package
+// ratelimit: its sorted set holds up to limit members per key.
+const MaxLogLimit = 1 << 20
+
+// maxSlidingProduct bounds a [SlidingWindow]'s limit × window (µs): the
+// script's weighted counts are products of the two, exact in Lua's doubles
+// only below 2⁵³, and one more bit keeps the roundings of its divisions
+// exact. 50 000 per day fits; 100 000 per day does not.
+const maxSlidingProduct = 1 << 52
+
+// MaxBucketSpan is the longest a [TokenBucket] or [GCRA] may take to refill
+// from empty (burst × period/limit), about 52 days. The bucket scripts
+// compute in nanoseconds, as the in-process buckets do, in Lua numbers exact
+// below 2⁵³; sums of two spans must stay below that.
+const MaxBucketSpan = 1 << 52
+
+// DefaultPrefix starts the name of every key a limiter writes, unless
+// [WithPrefix] says otherwise.
+const DefaultPrefix = "ratelimit:"
+
+var (
+	// ErrKeyTooLong is returned for a key longer than [MaxKeyLen] bytes.
+	ErrKeyTooLong = errors.New("redislimit: key too long")
+	// ErrRedis is wrapped by every error that comes from Redis (unreachable,
+	// timed out, or a script error), together with the underlying error, so
+	// a caller can answer 503 rather than 429 when the policy is to fail
+	// closed.
+	ErrRedis = errors.New("redislimit: redis failed")
+)
+
+// Policy says what a limiter decides when Redis cannot: when it is
+// unreachable, slower than the timeout, or answers with an error.
+type Policy int
+
+const (
+	// FailClosed denies the request and returns the error (wrapping
+	// [ErrRedis]). It is the default: a broken Redis never silently lets
+	// traffic through.
+	FailClosed Policy = iota
+	// FailOpen allows the request and returns no error: availability
+	// matters more than the limit. The failure is still counted and
+	// reported to the [WithOnFailure] callback.
+	FailOpen
+	// FallBack asks a local, in-process limiter (given with [WithFallback])
+	// and returns its decision with no error. With n servers each holding a
+	// local limiter, up to n times the limit gets through while Redis is
+	// down; size the local limit accordingly.
+	FallBack
+)
+
+// String returns the policy's name.
+func (p Policy) String() string {
+	switch p {
+	case FailClosed:
+		return "fail-closed"
+	case FailOpen:
+		return "fail-open"
+	case FallBack:
+		return "fall-back"
+	}
+	return "Policy(" + strconv.Itoa(int(p)) + ")"
+}
+
+// Option configures a limiter.
+type Option func(*options)
+
+type options struct {
+	prefix    string
+	timeout   time.Duration
+	policy    Policy
+	fallback  ratelimit.Limiter
+	onFailure func(key string, err error)
+	jitter    float64
+}
+
+// WithPrefix sets the text every key name starts with (default
+// [DefaultPrefix]). Give limiters that must not share state different
+// prefixes; limiters with the same prefix, algorithm and configuration share
+// state, which is the point: that is how several servers share one limit. A
+// prefix containing '{' becomes the Redis Cluster hash tag of every key, so
+// keep braces out of it unless that is what you want.
+func WithPrefix(prefix string) Option {
+	return func(o *options) { o.prefix = prefix }
+}
+
+// WithTimeout bounds each decision's round trip to Redis; a decision that
+// takes longer is a failure handled by the policy. Zero (the default) leaves
+// only the caller's context and the client's own timeouts.
+//
+// The bound holds whatever the client's configuration: with a client created
+// with ContextTimeoutEnabled the deadline reaches the socket; otherwise the
+// limiter stops waiting at the deadline and the client's ReadTimeout ends
+// the abandoned call.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
+}
+
+// WithPolicy sets what a decision does when Redis fails (default
+// [FailClosed]). [FallBack] also needs [WithFallback].
+func WithPolicy(p Policy) Option {
+	return func(o *options) { o.policy = p }
+}
+
+// WithFallback sets the policy to [FallBack] with local as the limiter that
+// decides while Redis cannot. Any [ratelimit.Limiter] will do, typically the
+// in-process twin of the Redis one with a limit divided by the number of
+// servers.
+func WithFallback(local ratelimit.Limiter) Option {
+	return func(o *options) {
+		o.policy = FallBack
+		o.fallback = local
+	}
+}
+
+// WithOnFailure sets a function called after every decision Redis could not
+// make, with the caller's key and the error (wrapping [ErrRedis]), whatever
+// the policy; for logs and metrics. It runs on the deciding goroutine, so it
+// should be quick.
+func WithOnFailure(f func(key string, err error)) Option {
+	return func(o *options) { o.onFailure = f }
+}
+
+// WithJitter sets how much random delay Wait adds to the retry-after it was
+// told, as a fraction of it: a wait of d becomes a uniformly random duration
+// in [d, d×(1+f)]. The default is 0.2. Jitter spreads clients that were
+// refused together, so they do not come back in lockstep and collide again.
+func WithJitter(f float64) Option {
+	return func(o *options) { o.jitter = f }
+}
+
+// algorithm names one script and the state layout it keeps.
+type algorithm struct {
+	name string // for errors: "fixed window"
+	code string // in key names and the script's dispatch: "fw"
+}
+
+var (
+	algoFixedWindow   = algorithm{"fixed window", "fw"}
+	algoSlidingLog    = algorithm{"sliding log", "sl"}
+	algoSlidingWindow = algorithm{"sliding window", "sw"}
+	algoTokenBucket   = algorithm{"token bucket", "tb"}
+	algoGCRA          = algorithm{"GCRA", "gcra"}
+)
+
+// spec is one limit as a script sees it.
+type spec struct {
+	algo   algorithm
+	limit  int           // events per window, or refill events per period
+	window time.Duration // window, or refill period
+	burst  int           // bucket size; equal to limit for the window algorithms
+}
+
+// bucket reports whether the limit is a bucket (token bucket or GCRA),
+// computed in nanoseconds like its in-process twin, rather than a window,
+// computed in microseconds.
+func (s spec) bucket() bool { return s.algo == algoTokenBucket || s.algo == algoGCRA }
+
+// interval is a bucket's whole nanoseconds between two events at the
+// sustained rate, rounded down as in package ratelimit.
+func (s spec) interval() int64 { return int64(s.window) / int64(s.limit) }
+
+// capacity is the most events the limit can ever allow at once.
+func (s spec) capacity() int {
+	if s.bucket() {
+		return s.burst
+	}
+	return s.limit
+}
+
+// span is the Decision's Window: the window, or for a bucket the time to
+// refill it from empty (burst×interval), as package ratelimit reports it.
+func (s spec) span() time.Duration {
+	if s.bucket() {
+		return time.Duration(int64(s.burst) * s.interval())
+	}
+	return s.window
+}
+
+func (s spec) validate() error {
+	what := "window"
+	if s.bucket() {
+		what = "period"
+	}
+	switch {
+	case s.limit < 1 || s.limit > MaxLimit:
+		return fmt.Errorf("%w: redislimit: %s limit %d outside [1, %d]", ratelimit.ErrInvalidConfig, s.algo.name, s.limit, MaxLimit)
+	case s.burst < 1 || s.burst > MaxLimit:
+		return fmt.Errorf("%w: redislimit: %s burst %d outside [1, %d]", ratelimit.ErrInvalidConfig, s.algo.name, s.burst, MaxLimit)
+	case s.window <= 0 || s.window > MaxWindow:
+		return fmt.Errorf("%w: redislimit: %s %s %v outside (0, %v]", ratelimit.ErrInvalidConfig, s.algo.name, what, s.window, MaxWindow)
+	case !s.bucket() && s.window%time.Microsecond != 0:
+		return fmt.Errorf("%w: redislimit: %s window %v is not a whole number of microseconds, the resolution of the Redis clock", ratelimit.ErrInvalidConfig, s.algo.name, s.window)
+	case s.algo == algoSlidingLog && s.limit > MaxLogLimit:
+		return fmt.Errorf("%w: redislimit: a sliding log's limit %d is above %d", ratelimit.ErrInvalidConfig, s.limit, MaxLogLimit)
+	case s.algo == algoSlidingWindow && int64(s.limit) > maxSlidingProduct/s.window.Microseconds():
+		return fmt.Errorf("%w: redislimit: a sliding window of %d per %v: limit × window in µs is above 2⁵², beyond the script's exact arithmetic", ratelimit.ErrInvalidConfig, s.limit, s.window)
+	case s.bucket() && s.interval() < 1:
+		return fmt.Errorf("%w: redislimit: %s of %d per %v is more than one event per nanosecond", ratelimit.ErrInvalidConfig, s.algo.name, s.limit, s.window)
+	case s.bucket() && int64(s.burst) > MaxBucketSpan/s.interval():
+		return fmt.Errorf("%w: redislimit: %s of burst %d at one event per %v takes longer than %v to refill", ratelimit.ErrInvalidConfig, s.algo.name, s.burst, time.Duration(s.interval()), time.Duration(MaxBucketSpan))
+	}
+	return nil
+}
+
+// params are the limit's two script parameters: limit and window (µs) for
+// the window algorithms, interval (ns) and burst for the buckets.
+func (s spec) params() (int64, int64) {
+	if s.bucket() {
+		return s.interval(), int64(s.burst)
+	}
+	return int64(s.limit), s.window.Microseconds()
+}
+
+// suffix ends the key name of this limit's state: the algorithm and its
+// parameters, so that limiters configured differently never read each
+// other's state (nor trip over another algorithm's data type).
+func (s spec) suffix() string {
+	a, b := s.params()
+	return ":" + s.algo.code + ":" + strconv.FormatInt(a, 10) + ":" + strconv.FormatInt(b, 10)
+}
+
+// core is what every Redis-backed limiter shares: the script, the limits it
+// checks, the key layout and the failure policy.
+type core struct {
+	rdb    redis.Scripter
+	script *redis.Script
+	specs  []spec
+	name   string   // algorithm name for errors
+	suffix []string // per spec, see spec.suffix
+	args   []any    // ARGV after n, per spec: algorithm code and params
+	maxN   int      // the smallest capacity among specs
+	opts   options
+	// direct is set when the client itself honours context deadlines, so a
+	// call needs no watching goroutine.
+	direct bool
+	// sleep waits between tries in Wait; tests replace it.
+	sleep func(context.Context, time.Duration) error
+
+	failures atomic.Uint64
+}
+
+func newCore(rdb redis.Scripter, script *redis.Script, specs []spec, opts []Option) (*core, error) {
+	if rdb == nil {
+		return nil, fmt.Errorf("%w: redislimit: nil Redis client", ratelimit.ErrInvalidConfig)
+	}
+	c := &core{
+		rdb:    rdb,
+		script: script,
+		specs:  specs,
+		opts:   options{prefix: DefaultPrefix, jitter: 0.2},
+		direct: honoursContext(rdb),
+		sleep:  sleepCtx,
+	}
+	for _, o := range opts {
+		o(&c.opts)
+	}
+	switch {
+	case c.opts.policy < FailClosed || c.opts.policy > FallBack:
+		return nil, fmt.Errorf("%w: redislimit: unknown policy %v", ratelimit.ErrInvalidConfig, c.opts.policy)
+	case c.opts.policy == FallBack && c.opts.fallback == nil:
+		return nil, fmt.Errorf("%w: redislimit: policy %v needs a fallback limiter", ratelimit.ErrInvalidConfig, c.opts.policy)
+	case c.opts.timeout < 0:
+		return nil, fmt.Errorf("%w: redislimit: negative timeout %v", ratelimit.ErrInvalidConfig, c.opts.timeout)
+	case !(c.opts.jitter >= 0 && c.opts.jitter <= 10): // also refuses NaN
+		return nil, fmt.Errorf("%w: redislimit: jitter %v outside [0, 10]", ratelimit.ErrInvalidConfig, c.opts.jitter)
+	case len(c.opts.prefix) > MaxKeyLen:
+		return nil, fmt.Errorf("%w: redislimit: prefix longer than %d bytes", ratelimit.ErrInvalidConfig, MaxKeyLen)
+	}
+	c.maxN = MaxLimit
+	for i, s := range specs {
+		if err := s.validate(); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			c.name = s.algo.name
+		} else if s.algo != specs[0].algo {
+			c.name = "multi-limit"
+		}
+		a, b := s.params()
+		c.suffix = append(c.suffix, s.suffix())
+		c.args = append(c.args, s.algo.code, a, b)
+		c.maxN = min(c.maxN, s.capacity())
+	}
+	return c, nil
+}
+
+// honoursContext reports whether the client lets a context deadline cut a
+// socket read short. go-redis clients do only when created with
+// ContextTimeoutEnabled; otherwise a hung server holds the caller for the
+// client's ReadTimeout whatever the context says.
+func honoursContext(rdb redis.Scripter) bool {
+	switch c := rdb.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled
+	}
+	return false
+}
+
+// keyName returns the Redis key holding limit i's state for key. The caller's
+// key is the hash tag, so all of a decision's keys share one cluster slot;
+// the colon inside the braces keeps the tag non-empty for an empty key or
+// one starting with '}' (an empty tag would hash the whole name instead).
+func (c *core) keyName(key string, i int) string {
+	return c.opts.prefix + "{:" + key + "}" + c.suffix[i]
+}
+
+// idle is the decision's shape before any state is read: the limit that
+// bounds it and its window.
+func (c *core) idle() ratelimit.Decision {
+	s := c.specs[0]
+	return ratelimit.Decision{Limit: s.capacity(), Window: s.span()}
+}
+
+// decide validates the request, runs the script once, and applies the
+// failure policy when Redis cannot answer.
+func (c *core) decide(ctx context.Context, key string, n int) (ratelimit.Decision, error) {
+	if len(key) > MaxKeyLen {
+		return c.idle(), fmt.Errorf("%w: %d bytes, at most %d", ErrKeyTooLong, len(key), MaxKeyLen)
+	}
+	if n < 1 {
+		return c.idle(), fmt.Errorf("%w: redislimit: n=%d", ratelimit.ErrInvalidN, n)
+	}
+	if n > c.maxN {
+		return c.idle(), fmt.Errorf("%w: redislimit: n=%d, %s allows at most %d at once", ratelimit.ErrExceedsLimit, n, c.name, c.maxN)
+	}
+	keys := make([]string, len(c.specs))
+	for i := range keys {
+		keys[i] = c.keyName(key, i)
+	}
+	args := make([]any, 0, 1+len(c.args))
+	args = append(args, n)
+	args = append(args, c.args...)
+
+	res, err := c.run(ctx, keys, args)
+	if err == nil {
+		var d ratelimit.Decision
+		if d, err = c.parse(res); err == nil {
+			return d, nil
+		}
+	}
+	if ctx.Err() != nil {
+		// The caller gave up (or its deadline passed): that is no failure
+		// of Redis, and no policy can help a caller that is gone.
+		return c.idle(), fmt.Errorf("redislimit: %s %q: %w", c.name, key, ctx.Err())
+	}
+	err = fmt.Errorf("%w: %s %q: %w", ErrRedis, c.name, key, err)
+	return c.fail(ctx, key, n, err)
+}
+
+// run runs the script (EVALSHA, then EVAL if the server has not cached it)
+// within the decision's timeout.
+func (c *core) run(ctx context.Context, keys []string, args []any) (any, error) {
+	if c.opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
+		defer cancel()
+	}
+	if c.direct || ctx.Done() == nil {
+		return c.script.Run(ctx, c.rdb, keys, args...).Result()
+	}
+	// The client would not let the deadline interrupt a read: wait for the
+	// answer or the context, whichever comes first. The abandoned call ends
+	// at the client's ReadTimeout; its channel is buffered so it never
+	// blocks.
+	type result struct {
+		v   any
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := c.script.Run(ctx, c.rdb, keys, args...).Result()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// parse reads the script's answer: allowed (1 or 0), remaining,
+// retry-after and reset-after in nanoseconds as decimal strings, and the
+// 1-based index of the limit that bounds the decision.
+func (c *core) parse(res any) (ratelimit.Decision, error) {
+	vals, ok := res.([]any)
+	if !ok || len(vals) != 5 {
+		return ratelimit.Decision{}, fmt.Errorf("unexpected script reply %v", res)
+	}
+	allowed, ok1 := vals[0].(int64)
+	remaining, ok2 := vals[1].(int64)
+	retryS, ok3 := vals[2].(string)
+	resetS, ok4 := vals[3].(string)
+	which, ok5 := vals[4].(int64)
+	retry, err1 := strconv.ParseInt(retryS, 10, 64)
+	reset, err2 := strconv.ParseInt(resetS, 10, 64)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || err1 != nil || err2 != nil || which < 1 || int(which) > len(c.specs) {
+		return ratelimit.Decision{}, fmt.Errorf("unexpected script reply %v", res)
+	}
+	s := c.specs[which-1]
+	return ratelimit.Decision{
+		Allowed:    allowed == 1,
+		Limit:      s.capacity(),
+		Remaining:  int(remaining),
+		RetryAfter: time.Duration(retry),
+		ResetAfter: time.Duration(reset),
+		Window:     s.span(),
+	}, nil
+}
+
+// fail counts and reports a failed decision and decides by the policy.
+func (c *core) fail(ctx context.Context, key string, n int, err error) (ratelimit.Decision, error) {
+	c.failures.Add(1)
+	if c.opts.onFailure != nil {
+		c.opts.onFailure(key, err)
+	}
+	d := c.idle()
+	switch c.opts.policy {
+	case FailOpen:
+		d.Allowed = true
+		d.Remaining = max(d.Limit-n, 0)
+		return d, nil
+	case FallBack:
+		return c.opts.fallback.Decide(ctx, key, n)
+	}
+	return d, err
+}

@@ -1,0 +1,70 @@
+package redislimit
+
+import (
+	"context"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/backendkit/backendkit/ratelimit"
+)
+
+// TokenBucket holds, per key, a bucket of burst tokens refilled at limit
+// tokens per period; n events take n tokens; the Redis twin of
+// [ratelimit.TokenBucket]. Its state per key is one hash of two fields
+// (tokens left and when they were counted). It allows bursts up to burst
+// and a long-run rate of limit per period.
+//
+// TokenBucket is safe for simultaneous use by multiple goroutines and by
+// many processes sharing one Redis.
+type TokenBucket struct{ c *core }
+
+var _ ratelimit.Limiter = (*TokenBucket)(nil)
+
+// NewTokenBucket returns a token bucket per key of burst tokens refilled at
+// limit per period, its state kept in Redis through rdb (a *redis.Client,
+// *redis.ClusterClient or *redis.Ring). The period must be a whole number
+// of microseconds. It returns an error wrapping [ratelimit.ErrInvalidConfig]
+// for a limit or burst outside [1, MaxLimit] or a period outside
+// [1µs, MaxWindow].
+func NewTokenBucket(rdb redis.Scripter, limit int, per time.Duration, burst int, opts ...Option) (*TokenBucket, error) {
+	c, err := newCore(rdb, scriptTokenBucket, []spec{{algoTokenBucket, limit, per, burst}}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &TokenBucket{c}, nil
+}
+
+// Decide asks for n events for key now, by the Redis server's clock, and
+// records them if they are allowed: one round trip. See [ratelimit.Limiter]
+// for the errors, and [Policy] for what happens when Redis fails.
+func (l *TokenBucket) Decide(ctx context.Context, key string, n int) (ratelimit.Decision, error) {
+	return l.c.decide(ctx, key, n)
+}
+
+// Allow reports whether one event for key may happen now, and records it if
+// so. A failure of Redis allows only under [FailOpen] (or if the fallback
+// allows).
+func (l *TokenBucket) Allow(ctx context.Context, key string) bool {
+	d, _ := l.c.decide(ctx, key, 1)
+	return d.Allowed
+}
+
+// Wait blocks until one event for key is allowed; see [TokenBucket.WaitN].
+func (l *TokenBucket) Wait(ctx context.Context, key string) error {
+	return l.c.waitN(ctx, key, 1)
+}
+
+// WaitN blocks until n events for key are allowed and records them. Each
+// time it is refused it sleeps for the retry-after Redis returned plus
+// random jitter ([WithJitter]), then asks again. It returns at once, with an
+// error wrapping [context.DeadlineExceeded], when the context's deadline
+// comes before the retry-after; and it returns the error of a failed
+// decision when the policy gives one.
+func (l *TokenBucket) WaitN(ctx context.Context, key string, n int) error {
+	return l.c.waitN(ctx, key, n)
+}
+
+// Failures returns how many decisions Redis could not make since the
+// limiter was created, whatever the policy did about them.
+func (l *TokenBucket) Failures() uint64 { return l.c.failures.Load() }
