@@ -1,0 +1,483 @@
+package redisshard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/backendkit/backendkit/sharding"
+)
+
+var (
+	// ErrNotFound is returned by [Store.Get] for a key that is not stored.
+	ErrNotFound = errors.New("redisshard: key not found")
+	// ErrInvalidConfig is returned by [New] for a configuration it cannot
+	// use, and by AddNode for a node without a name or client.
+	ErrInvalidConfig = errors.New("redisshard: invalid configuration")
+	// ErrMovePending is returned by AddNode and RemoveNode while an earlier
+	// move has not finished (it failed part-way); call [Store.Resume].
+	ErrMovePending = errors.New("redisshard: an earlier move has not finished")
+)
+
+// Node is one Redis server of a [Store].
+type Node struct {
+	// Name places the node on the ring; it must be the same in every
+	// client and stable across restarts (not an address that may change).
+	Name string
+	// Client talks to the node. The Store does not close it.
+	Client redis.Cmdable
+}
+
+// Config configures a [Store].
+type Config struct {
+	// Prefix starts the name of every key the Store writes, on every node:
+	// key k is stored as Prefix+k. A move scans the nodes for keys under
+	// Prefix, so it must not be empty and no other program may write
+	// under it.
+	Prefix string
+	// VirtualNodes is the number of points per node on the ring; zero
+	// means [sharding.DefaultVirtualNodes].
+	VirtualNodes int
+	// BatchSize is how many keys a move reads with one SCAN and copies in
+	// one pipeline; zero means 100.
+	BatchSize int
+}
+
+// MoveStats counts what one move did.
+type MoveStats struct {
+	// Scanned is the number of keys read from the nodes that hand keys
+	// over.
+	Scanned int
+	// Moved is the number of keys copied to their new node.
+	Moved int
+	// Superseded is the number of keys not copied because a newer value
+	// was written to the new node during the move; the old copy is
+	// deleted all the same.
+	Superseded int
+}
+
+// Store is a string key-value store spread over Redis nodes by a
+// consistent-hash ring, whose membership can change while it serves reads
+// and writes: AddNode and RemoveNode move the keys that change node, and
+// no read misses a key that was written, during the move or after it.
+//
+// How it stays correct during a move: the new ring is switched in at once
+// for every write, and the move then copies each key whose node changed
+// from its old node to its new one, without overwriting (SET NX), and
+// deletes the old copy. A key is thus always on its old node, its new node
+// or both, and a value on the new node is never older than one on the old
+// node. A read on a key whose node changed (a dual read) asks the new node,
+// then the old node, then the new node again: a miss on the new node means
+// the key was still on the old node at that moment, and a miss on the old
+// node after it means it had been copied by then. Writes in flight when the
+// ring switches finish first (the switch waits for them), so no write lands
+// on a node that has already been scanned. Deletes take a per-key lock
+// that the move also takes while it copies that key, so a delete cannot be
+// undone by a copy.
+//
+// This coordination lives in the Store, so every client of the data must
+// go through one Store, or through Stores that are told of the move at the
+// same moment. Redis Cluster solves the same problem on the server side:
+// a slot being migrated answers ASK, redirecting a client to the new node
+// for keys already moved, which works for any number of clients.
+//
+// A Store is safe for simultaneous use by multiple goroutines.
+type Store struct {
+	prefix    string
+	vnodes    int
+	batchSize int
+
+	moveMu sync.Mutex // serialises AddNode, RemoveNode and Resume
+
+	// mu is held for reading by every Get, Set and Del for its whole
+	// duration, and for writing to change the fields below it.
+	mu      sync.RWMutex
+	clients map[string]redis.Cmdable
+	ring    *sharding.Ring // where keys live now; every write goes here
+	prev    *sharding.Ring // during a move, where keys lived before; else nil
+
+	stripes [64]sync.Mutex // per-key locks shared by Del and the move
+
+	// afterBatch, when set, runs after each batch a move copies; tests use
+	// it to interleave their writers with the move.
+	afterBatch func()
+}
+
+// New returns a Store over nodes. It returns an error wrapping
+// [ErrInvalidConfig] for an empty prefix, a negative batch size or a node
+// without a client, and the ring's error for bad names.
+func New(cfg Config, nodes ...Node) (*Store, error) {
+	if cfg.Prefix == "" {
+		return nil, fmt.Errorf("%w: empty Prefix", ErrInvalidConfig)
+	}
+	if cfg.BatchSize < 0 {
+		return nil, fmt.Errorf("%w: BatchSize %d", ErrInvalidConfig, cfg.BatchSize)
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 100
+	}
+	s := &Store{
+		prefix:    cfg.Prefix,
+		vnodes:    cfg.VirtualNodes,
+		batchSize: cfg.BatchSize,
+		clients:   make(map[string]redis.Cmdable, len(nodes)),
+	}
+	names := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		if n.Client == nil {
+			return nil, fmt.Errorf("%w: node %q has no client", ErrInvalidConfig, n.Name)
+		}
+		s.clients[n.Name] = n.Client
+		names = append(names, n.Name)
+	}
+	ring, err := sharding.NewRing(cfg.VirtualNodes, sharding.Named(names...)...)
+	if err != nil {
+		return nil, fmt.Errorf("redisshard: %w", err)
+	}
+	s.ring = ring
+	return s, nil
+}
+
+// Ring returns the ring writes go to now.
+func (s *Store) Ring() *sharding.Ring {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.ring
+}
+
+// Moving reports whether a move has started and not finished.
+func (s *Store) Moving() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.prev != nil
+}
+
+// Get returns the value of key, or an error wrapping [ErrNotFound].
+func (s *Store) Get(ctx context.Context, key string) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	home, err := s.ring.Lookup(key)
+	if err != nil {
+		return "", fmt.Errorf("redisshard: %w", err)
+	}
+	old := home
+	if s.prev != nil {
+		if old, err = s.prev.Lookup(key); err != nil {
+			return "", fmt.Errorf("redisshard: %w", err)
+		}
+	}
+	order := []string{home}
+	if old != home {
+		// The dual read: new node, old node, new node again.
+		order = []string{home, old, home}
+	}
+	for _, node := range order {
+		v, err := s.clients[node].Get(ctx, s.prefix+key).Result()
+		if err == nil {
+			return v, nil
+		}
+		if !errors.Is(err, redis.Nil) {
+			return "", fmt.Errorf("redisshard: get %q from %s: %w", key, node, err)
+		}
+	}
+	return "", fmt.Errorf("%w: %q", ErrNotFound, key)
+}
+
+// Set stores value under key on its node, expiring after ttl (zero means
+// never).
+func (s *Store) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	if ttl < 0 {
+		return fmt.Errorf("redisshard: negative ttl %v", ttl)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	home, err := s.ring.Lookup(key)
+	if err != nil {
+		return fmt.Errorf("redisshard: %w", err)
+	}
+	if err := s.clients[home].Set(ctx, s.prefix+key, value, ttl).Err(); err != nil {
+		return fmt.Errorf("redisshard: set %q on %s: %w", key, home, err)
+	}
+	return nil
+}
+
+// Del deletes key. During a move it deletes both copies.
+func (s *Store) Del(ctx context.Context, key string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	home, err := s.ring.Lookup(key)
+	if err != nil {
+		return fmt.Errorf("redisshard: %w", err)
+	}
+	if s.prev == nil {
+		return s.del(ctx, home, key)
+	}
+	old, err := s.prev.Lookup(key)
+	if err != nil {
+		return fmt.Errorf("redisshard: %w", err)
+	}
+	stripe := &s.stripes[sharding.Hash64(key)%uint64(len(s.stripes))]
+	stripe.Lock()
+	defer stripe.Unlock()
+	if err := s.del(ctx, home, key); err != nil {
+		return err
+	}
+	if old != home {
+		return s.del(ctx, old, key)
+	}
+	return nil
+}
+
+func (s *Store) del(ctx context.Context, node, key string) error {
+	if err := s.clients[node].Del(ctx, s.prefix+key).Err(); err != nil {
+		return fmt.Errorf("redisshard: del %q on %s: %w", key, node, err)
+	}
+	return nil
+}
+
+// AddNode adds a node to the ring and moves to it the keys it now owns,
+// while reads and writes go on. It returns when every such key is on the
+// new node. If it fails part-way (ctx ends, a node errs), reads stay
+// correct and [Store.Resume] finishes the move.
+func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
+	if node.Client == nil {
+		return MoveStats{}, fmt.Errorf("%w: node %q has no client", ErrInvalidConfig, node.Name)
+	}
+	s.moveMu.Lock()
+	defer s.moveMu.Unlock()
+	s.mu.Lock()
+	if s.prev != nil {
+		s.mu.Unlock()
+		return MoveStats{}, ErrMovePending
+	}
+	next, err := s.ring.Add(sharding.Node{Name: node.Name})
+	if err != nil {
+		s.mu.Unlock()
+		return MoveStats{}, fmt.Errorf("redisshard: %w", err)
+	}
+	s.clients[node.Name] = node.Client
+	s.prev, s.ring = s.ring, next
+	s.mu.Unlock()
+	return s.finishMove(ctx)
+}
+
+// RemoveNode moves the keys of the named node to the nodes that own them
+// without it, while reads and writes go on, and then forgets the node. If
+// it fails part-way, reads stay correct and [Store.Resume] finishes the
+// move. It returns an error wrapping [sharding.ErrUnknownNode] for a name
+// that is not a member and [sharding.ErrNoNodes] for the last node.
+func (s *Store) RemoveNode(ctx context.Context, name string) (MoveStats, error) {
+	s.moveMu.Lock()
+	defer s.moveMu.Unlock()
+	s.mu.Lock()
+	if s.prev != nil {
+		s.mu.Unlock()
+		return MoveStats{}, ErrMovePending
+	}
+	next, err := s.ring.Remove(name)
+	if err != nil {
+		s.mu.Unlock()
+		return MoveStats{}, fmt.Errorf("redisshard: %w", err)
+	}
+	if next.Points() == 0 {
+		s.mu.Unlock()
+		return MoveStats{}, fmt.Errorf("redisshard: removing %q would leave its keys nowhere to go: %w", name, sharding.ErrNoNodes)
+	}
+	s.prev, s.ring = s.ring, next
+	s.mu.Unlock()
+	return s.finishMove(ctx)
+}
+
+// Resume finishes a move that failed part-way; it does nothing when no
+// move is pending.
+func (s *Store) Resume(ctx context.Context) (MoveStats, error) {
+	s.moveMu.Lock()
+	defer s.moveMu.Unlock()
+	return s.finishMove(ctx)
+}
+
+// finishMove copies every key whose node differs between s.prev and s.ring
+// and then ends the move. s.moveMu must be held.
+func (s *Store) finishMove(ctx context.Context) (MoveStats, error) {
+	s.mu.RLock()
+	prev, ring := s.prev, s.ring
+	s.mu.RUnlock()
+	var stats MoveStats
+	if prev == nil {
+		return stats, nil
+	}
+	// The nodes that hand keys over; none when the ring was empty.
+	var sources []string
+	if prev.Points() > 0 {
+		plan, err := sharding.PlanRing(prev, ring)
+		if err != nil {
+			return stats, fmt.Errorf("redisshard: %w", err)
+		}
+		for _, t := range plan.Transfers {
+			if !slices.Contains(sources, t.From) {
+				sources = append(sources, t.From)
+			}
+		}
+	}
+	for _, src := range sources {
+		if err := s.moveFrom(ctx, src, ring, &stats); err != nil {
+			return stats, err
+		}
+	}
+	s.mu.Lock()
+	for _, name := range prev.Members() {
+		if !slices.Contains(ring.Members(), name) {
+			delete(s.clients, name)
+		}
+	}
+	s.prev = nil
+	s.mu.Unlock()
+	return stats, nil
+}
+
+// moveFrom scans src for keys under the prefix and moves those that ring
+// places elsewhere.
+func (s *Store) moveFrom(ctx context.Context, src string, ring *sharding.Ring, stats *MoveStats) error {
+	s.mu.RLock()
+	client := s.clients[src]
+	s.mu.RUnlock()
+	match := escapeGlob(s.prefix) + "*"
+	var cursor uint64
+	for {
+		keys, next, err := client.Scan(ctx, cursor, match, int64(s.batchSize)).Result()
+		if err != nil {
+			return fmt.Errorf("redisshard: scan %s: %w", src, err)
+		}
+		stats.Scanned += len(keys)
+		var batch []move
+		for _, k := range keys {
+			key := strings.TrimPrefix(k, s.prefix)
+			dst, err := ring.Lookup(key)
+			if err != nil {
+				return fmt.Errorf("redisshard: %w", err)
+			}
+			if dst != src {
+				batch = append(batch, move{key: key, to: dst})
+			}
+		}
+		// SCAN's count is a hint; copy in batches of the configured size.
+		for chunk := range slices.Chunk(batch, s.batchSize) {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("redisshard: move from %s: %w", src, err)
+			}
+			if err := s.moveBatch(ctx, src, client, chunk, stats); err != nil {
+				return err
+			}
+			if s.afterBatch != nil {
+				s.afterBatch()
+			}
+		}
+		if next == 0 {
+			return nil
+		}
+		cursor = next
+	}
+}
+
+type move struct {
+	key, to string
+	value   *redis.StringCmd
+	ttl     *redis.DurationCmd
+	copied  *redis.BoolCmd
+}
+
+// moveBatch copies a batch of keys from src to their new nodes without
+// overwriting newer values, then deletes them from src, holding the keys'
+// stripes so that no Del runs in between. One pipeline per node per step.
+func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable, batch []move, stats *MoveStats) error {
+	var held []int
+	for _, m := range batch {
+		i := int(sharding.Hash64(m.key) % uint64(len(s.stripes)))
+		if !slices.Contains(held, i) {
+			held = append(held, i)
+		}
+	}
+	slices.Sort(held) // one order for every locker of several stripes
+	for _, i := range held {
+		s.stripes[i].Lock()
+	}
+	defer func() {
+		for _, i := range held {
+			s.stripes[i].Unlock()
+		}
+	}()
+
+	// Read the values and their remaining lives.
+	pipe := client.Pipeline()
+	for i := range batch {
+		batch[i].value = pipe.Get(ctx, s.prefix+batch[i].key)
+		batch[i].ttl = pipe.PTTL(ctx, s.prefix+batch[i].key)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("redisshard: read batch from %s: %w", src, err)
+	}
+
+	// Copy each to its new node unless a newer value is already there.
+	s.mu.RLock()
+	pipes := make(map[string]redis.Pipeliner)
+	for i := range batch {
+		m := &batch[i]
+		if m.value.Err() != nil || m.ttl.Err() != nil {
+			continue // gone (deleted, expired) since the scan
+		}
+		ttl := m.ttl.Val()
+		switch {
+		case ttl == -1: // no expiry
+			ttl = 0
+		case ttl < time.Millisecond: // expired or about to
+			continue
+		}
+		p, ok := pipes[m.to]
+		if !ok {
+			p = s.clients[m.to].Pipeline()
+			pipes[m.to] = p
+		}
+		m.copied = p.SetNX(ctx, s.prefix+m.key, m.value.Val(), ttl)
+	}
+	s.mu.RUnlock()
+	for to, p := range pipes {
+		if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("redisshard: copy batch to %s: %w", to, err)
+		}
+	}
+
+	// Delete the old copies: each is now on its new node, or superseded.
+	del := client.Pipeline()
+	for _, m := range batch {
+		del.Del(ctx, s.prefix+m.key)
+		switch {
+		case m.copied == nil:
+		case m.copied.Val():
+			stats.Moved++
+		default:
+			stats.Superseded++
+		}
+	}
+	if _, err := del.Exec(ctx); err != nil {
+		return fmt.Errorf("redisshard: delete batch from %s: %w", src, err)
+	}
+	return nil
+}
+
+// escapeGlob escapes the characters SCAN's MATCH pattern treats specially.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,360 @@
+package redisshard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/backendkit/backendkit/internal/redistest"
+	"github.com/backendkit/backendkit/sharding"
+)
+
+// TestLiveRebalancing spreads keys over three nodes, then adds a fourth
+// and removes one of the first three while writers keep writing and
+// readers keep reading. Each key has one writer, which records the last
+// version Redis acknowledged. Invariants checked:
+//
+//   - every read of a key returns a version at least the one acknowledged
+//     before the read began: no miss, no stale value, during the moves;
+//   - afterwards every key is on its node under the final ring, with its
+//     last acknowledged value, and on no other node: nothing lost, nothing
+//     left behind.
+//
+// The moves and the load interleave deterministically: after each batch a
+// move copies, it waits until every writer and reader has done another
+// operation. Load loops are bounded in count and by a deadline.
+func TestLiveRebalancing(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	servers := redistest.Nodes(t, 4)
+	node := func(i int) Node {
+		return Node{Name: fmt.Sprintf("node-%d", i), Client: servers[i].Client}
+	}
+	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: 20}, node(0), node(1), node(2))
+	require.NoError(t, err)
+
+	const (
+		writers, readers = 4, 4
+		keysPerWriter    = 200 // half written before the moves, half during
+		maxOps           = 50_000
+	)
+	key := func(w, i int) string { return fmt.Sprintf("w%d:%d", w, i) }
+	var acked [writers][keysPerWriter]atomic.Int64 // last acknowledged version
+	for w := range writers {
+		for i := range keysPerWriter / 2 {
+			require.NoError(t, store.Set(ctx, key(w, i), "1", 0))
+			acked[w][i].Store(1)
+		}
+	}
+
+	var (
+		stop      = make(chan struct{})
+		progress  [writers + readers]atomic.Int64 // operations done by each
+		failures  atomic.Int64
+		failMu    sync.Mutex
+		firstFail error
+	)
+	fail := func(err error) {
+		failures.Add(1)
+		failMu.Lock()
+		defer failMu.Unlock()
+		if firstFail == nil {
+			firstFail = err
+		}
+	}
+	stopped := func() bool {
+		select {
+		case <-stop:
+			return true
+		default:
+			return ctx.Err() != nil
+		}
+	}
+
+	// The move waits, after each batch, for every worker to do one more
+	// operation; a worker that has finished counts as done.
+	var finished [writers + readers]atomic.Bool
+	batches := 0
+	store.afterBatch = func() {
+		batches++
+		var target [writers + readers]int64
+		for i := range progress {
+			target[i] = progress[i].Load() + 1
+		}
+		for i := range progress {
+			for progress[i].Load() < target[i] && !finished[i].Load() && ctx.Err() == nil {
+				runtimeGosched()
+			}
+		}
+	}
+
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			defer finished[w].Store(true)
+			for op := 0; op < maxOps && !stopped(); op++ {
+				i := op % keysPerWriter
+				v := acked[w][i].Load() + 1
+				if err := store.Set(ctx, key(w, i), strconv.FormatInt(v, 10), 0); err != nil {
+					fail(err)
+					return
+				}
+				acked[w][i].Store(v)
+				progress[w].Add(1)
+			}
+		})
+	}
+	for r := range readers {
+		wg.Go(func() {
+			defer finished[writers+r].Store(true)
+			for op := 0; op < maxOps && !stopped(); op++ {
+				w, i := (op+r)%writers, (op*7+r)%keysPerWriter
+				want := acked[w][i].Load()
+				got, err := store.Get(ctx, key(w, i))
+				switch {
+				case want == 0 && errors.Is(err, ErrNotFound):
+				case err != nil:
+					fail(fmt.Errorf("read %s (acknowledged version %d): %w", key(w, i), want, err))
+				default:
+					v, _ := strconv.ParseInt(got, 10, 64)
+					if v < want {
+						fail(fmt.Errorf("read %s: version %d, but %d was acknowledged before the read", key(w, i), v, want))
+					}
+				}
+				progress[writers+r].Add(1)
+			}
+		})
+	}
+
+	added, err := store.AddNode(ctx, node(3))
+	require.NoError(t, err)
+	removed, err := store.RemoveNode(ctx, "node-1")
+	require.NoError(t, err)
+	close(stop)
+	wg.Wait()
+	t.Logf("add: %+v; remove: %+v; %d batches; ops per worker %v", added, removed, batches, loads(&progress))
+
+	require.Zero(t, failures.Load(), "first failure: %v", firstFail)
+	assert.Positive(t, added.Moved, "adding a node moves keys to it")
+	assert.Positive(t, removed.Moved+removed.Superseded, "removing a node moves its keys")
+	assert.False(t, store.Moving())
+	ring := store.Ring()
+	assert.Equal(t, []string{"node-0", "node-2", "node-3"}, ring.Members())
+
+	// Every key is at its home with its last value, and nowhere else.
+	want := map[string]string{}
+	for w := range writers {
+		for i := range keysPerWriter {
+			if v := acked[w][i].Load(); v > 0 {
+				want[key(w, i)] = strconv.FormatInt(v, 10)
+			}
+		}
+	}
+	found := map[string]string{} // key → node holding it
+	for i, srv := range servers {
+		name := fmt.Sprintf("node-%d", i)
+		keys, err := scanAll(ctx, srv, srv.Prefix)
+		require.NoError(t, err)
+		for _, k := range keys {
+			k = strings.TrimPrefix(k, srv.Prefix)
+			require.NotContainsf(t, found, k, "key %q on both %s and %s", k, found[k], name)
+			found[k] = name
+		}
+	}
+	require.Len(t, found, len(want), "keys stored across the nodes")
+	for k, v := range want {
+		home, err := ring.Lookup(k)
+		require.NoError(t, err)
+		require.Equalf(t, home, found[k], "key %q", k)
+		got, err := servers[nodeIndex(home)].Client.Get(ctx, servers[0].Prefix+k).Result()
+		require.NoError(t, err)
+		require.Equalf(t, v, got, "key %q at its home", k)
+		got, err = store.Get(ctx, k)
+		require.NoError(t, err)
+		require.Equal(t, v, got)
+	}
+}
+
+func loads(p *[8]atomic.Int64) []int64 {
+	out := make([]int64, len(p))
+	for i := range p {
+		out[i] = p[i].Load()
+	}
+	return out
+}
+
+func nodeIndex(name string) int {
+	i, _ := strconv.Atoi(strings.TrimPrefix(name, "node-"))
+	return i
+}
+
+func scanAll(ctx context.Context, srv *redistest.Server, prefix string) ([]string, error) {
+	var all []string
+	var cursor uint64
+	for {
+		keys, next, err := srv.Client.Scan(ctx, cursor, escapeGlob(prefix)+"*", 100).Result()
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, keys...)
+		if next == 0 {
+			return all, nil
+		}
+		cursor = next
+	}
+}
+
+// TestDelDuringMoveIsNotUndone deletes keys while they are being moved:
+// a deleted key must not come back from the old node.
+func TestDelDuringMoveIsNotUndone(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	servers := redistest.Nodes(t, 2)
+	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: 5},
+		Node{Name: "a", Client: servers[0].Client})
+	require.NoError(t, err)
+	for i := range 200 {
+		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), "v", 0))
+	}
+	deleted := 0
+	store.afterBatch = func() {
+		// Between batches, delete keys that may not have moved yet.
+		for range 3 {
+			if deleted < 200 {
+				require.NoError(t, store.Del(ctx, fmt.Sprintf("k%d", deleted)))
+				deleted++
+			}
+		}
+	}
+	stats, err := store.AddNode(ctx, Node{Name: "b", Client: servers[1].Client})
+	require.NoError(t, err)
+	t.Logf("%+v, %d deleted", stats, deleted)
+	require.Positive(t, deleted)
+	for i := range 200 {
+		_, err := store.Get(ctx, fmt.Sprintf("k%d", i))
+		if i < deleted {
+			require.ErrorIsf(t, err, ErrNotFound, "k%d was deleted", i)
+		} else {
+			require.NoError(t, err)
+		}
+	}
+}
+
+func TestStoreBasics(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	servers := redistest.Nodes(t, 2)
+	_, err := New(Config{}, Node{Name: "a", Client: servers[0].Client})
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	_, err = New(Config{Prefix: "p:"}, Node{Name: "a"})
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	_, err = New(Config{Prefix: "p:"}, Node{Name: "a", Client: servers[0].Client}, Node{Name: "a", Client: servers[1].Client})
+	require.ErrorIs(t, err, sharding.ErrDuplicateNode)
+
+	empty, err := New(Config{Prefix: servers[0].Prefix})
+	require.NoError(t, err)
+	_, err = empty.Get(ctx, "k")
+	require.ErrorIs(t, err, sharding.ErrNoNodes)
+
+	store, err := New(Config{Prefix: servers[0].Prefix},
+		Node{Name: "a", Client: servers[0].Client}, Node{Name: "b", Client: servers[1].Client})
+	require.NoError(t, err)
+	_, err = store.Get(ctx, "missing")
+	require.ErrorIs(t, err, ErrNotFound)
+	require.NoError(t, store.Set(ctx, "k", "v", time.Hour))
+	got, err := store.Get(ctx, "k")
+	require.NoError(t, err)
+	assert.Equal(t, "v", got)
+	require.NoError(t, store.Del(ctx, "k"))
+	_, err = store.Get(ctx, "k")
+	require.ErrorIs(t, err, ErrNotFound)
+	require.Error(t, store.Set(ctx, "k", "v", -time.Second))
+
+	_, err = store.RemoveNode(ctx, "zzz")
+	require.ErrorIs(t, err, sharding.ErrUnknownNode)
+	_, err = store.RemoveNode(ctx, "a")
+	require.NoError(t, err)
+	_, err = store.RemoveNode(ctx, "b")
+	require.ErrorIs(t, err, sharding.ErrNoNodes)
+	_, err = store.AddNode(ctx, Node{Name: "c"})
+	require.ErrorIs(t, err, ErrInvalidConfig)
+}
+
+// TestMoveKeepsTTL: a key with a time to live keeps it on its new node.
+func TestMoveKeepsTTL(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	servers := redistest.Nodes(t, 2)
+	store, err := New(Config{Prefix: servers[0].Prefix}, Node{Name: "a", Client: servers[0].Client})
+	require.NoError(t, err)
+	for i := range 50 {
+		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), "v", time.Hour))
+	}
+	_, err = store.RemoveNode(ctx, "a") // the last node: refused
+	require.ErrorIs(t, err, sharding.ErrNoNodes)
+	stats, err := store.AddNode(ctx, Node{Name: "b", Client: servers[1].Client})
+	require.NoError(t, err)
+	require.Positive(t, stats.Moved)
+	keys, err := scanAll(ctx, servers[1], servers[1].Prefix)
+	require.NoError(t, err)
+	require.Len(t, keys, stats.Moved)
+	for _, k := range keys {
+		ttl, err := servers[1].Client.PTTL(ctx, k).Result()
+		require.NoError(t, err)
+		assert.Greater(t, ttl, 59*time.Minute)
+		assert.LessOrEqual(t, ttl, time.Hour)
+	}
+}
+
+// TestResumeAfterFailedMove: a move cut short by its context leaves reads
+// correct, refuses another move, and Resume finishes it.
+func TestResumeAfterFailedMove(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	servers := redistest.Nodes(t, 2)
+	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: 5}, Node{Name: "a", Client: servers[0].Client})
+	require.NoError(t, err)
+	for i := range 100 {
+		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), strconv.Itoa(i), 0))
+	}
+	moveCtx, cancelMove := context.WithCancel(ctx)
+	store.afterBatch = cancelMove // the first batch is the last
+	_, err = store.AddNode(moveCtx, Node{Name: "b", Client: servers[1].Client})
+	require.ErrorIs(t, err, context.Canceled)
+	store.afterBatch = nil
+	require.True(t, store.Moving())
+	for i := range 100 {
+		got, err := store.Get(ctx, fmt.Sprintf("k%d", i))
+		require.NoError(t, err)
+		require.Equal(t, strconv.Itoa(i), got)
+	}
+	_, err = store.RemoveNode(ctx, "a")
+	require.ErrorIs(t, err, ErrMovePending)
+	_, err = store.Resume(ctx)
+	require.NoError(t, err)
+	require.False(t, store.Moving())
+	for i := range 100 {
+		k := fmt.Sprintf("k%d", i)
+		home, err := store.Ring().Lookup(k)
+		require.NoError(t, err)
+		srv := servers[0]
+		if home == "b" {
+			srv = servers[1]
+		}
+		got, err := srv.Client.Get(ctx, srv.Prefix+k).Result()
+		require.NoError(t, err)
+		require.Equal(t, strconv.Itoa(i), got)
+	}
+}
+
+func runtimeGosched() { runtime.Gosched() }
