@@ -1,0 +1,175 @@
+package ratelimit
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MiddlewareConfig configures [Middleware].
+type MiddlewareConfig struct {
+	// Limiter decides every request, one event each, under the key that
+	// Key returns. It is required; use a [Keyed] limiter (or a
+	// Redis-backed one) for a limit per client.
+	Limiter Limiter
+	// Policy names the limit in the RateLimit and RateLimit-Policy
+	// headers. It must be printable ASCII without '"' or '\'; empty
+	// means "default".
+	Policy string
+	// Key returns the key a request is limited under. Nil means the
+	// client's address, as [ClientIP] finds it with TrustedProxies.
+	Key func(r *http.Request) string
+	// TrustedProxies is the number of reverse proxies in front of the
+	// server that append to X-Forwarded-For, for the default Key. Zero,
+	// the default, ignores the header, which any client can forge.
+	TrustedProxies int
+	// Denied writes the response to a refused request. The Retry-After
+	// and RateLimit headers are already set when it is called. Nil means
+	// status 429 with a short plain-text body.
+	Denied func(w http.ResponseWriter, r *http.Request, d Decision)
+	// Error writes the response when the limiter fails (a Redis-backed
+	// limiter whose policy is to fail closed, say). Nil means status 503.
+	Error func(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// Middleware returns HTTP middleware that asks cfg.Limiter about every
+// request and either passes it on or refuses it.
+//
+// Every response carries the IETF draft-11 headers (draft-ietf-httpapi-
+// ratelimit-headers)
+//
+//	RateLimit-Policy: "<policy>";q=<Decision.Limit>;w=<Decision.Window in seconds>
+//	RateLimit: "<policy>";r=<Decision.Remaining>;t=<Decision.ResetAfter in seconds>
+//
+// with seconds rounded up, on every decision that has a window (all but
+// those of [Unlimited] and [Blocked]).
+// A refused request gets those headers, Retry-After with
+// Decision.RetryAfter in seconds (rounded up, at least 1), and cfg.Denied.
+// A request the limiter refuses permanently (ErrExceedsLimit: a [Blocked]
+// limiter, say) is denied the same way but without Retry-After, since
+// retrying cannot help. Any other limiter error goes to cfg.Error without
+// reaching the handler.
+//
+// Middleware returns an error wrapping [ErrInvalidConfig] when
+// cfg.Limiter is nil, cfg.Policy is not a valid name or cfg.TrustedProxies
+// is negative.
+func Middleware(cfg MiddlewareConfig) (func(http.Handler) http.Handler, error) {
+	if cfg.Limiter == nil {
+		return nil, fmt.Errorf("ratelimit: Middleware needs a Limiter: %w", ErrInvalidConfig)
+	}
+	if cfg.TrustedProxies < 0 {
+		return nil, fmt.Errorf("ratelimit: TrustedProxies %d is negative: %w", cfg.TrustedProxies, ErrInvalidConfig)
+	}
+	if cfg.Policy == "" {
+		cfg.Policy = "default"
+	}
+	for _, c := range []byte(cfg.Policy) {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return nil, fmt.Errorf("ratelimit: policy name %q must be printable ASCII without '\"' or '\\': %w", cfg.Policy, ErrInvalidConfig)
+		}
+	}
+	if cfg.Key == nil {
+		hops := cfg.TrustedProxies
+		cfg.Key = func(r *http.Request) string { return ClientIP(r, hops) }
+	}
+	if cfg.Denied == nil {
+		cfg.Denied = func(w http.ResponseWriter, _ *http.Request, _ Decision) {
+			http.Error(w, "rate limit exceeded", http.StatusTooManyRequests)
+		}
+	}
+	if cfg.Error == nil {
+		cfg.Error = func(w http.ResponseWriter, _ *http.Request, _ error) {
+			http.Error(w, "rate limiter unavailable", http.StatusServiceUnavailable)
+		}
+	}
+	quoted := `"` + cfg.Policy + `"`
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			d, err := cfg.Limiter.Decide(r.Context(), cfg.Key(r), 1)
+			permanent := errors.Is(err, ErrExceedsLimit)
+			if err != nil && !permanent {
+				cfg.Error(w, r, err)
+				return
+			}
+			h := w.Header()
+			if d.Window > 0 {
+				h.Set("RateLimit-Policy", quoted+";q="+strconv.Itoa(d.Limit)+";w="+seconds(d.Window, 0))
+				h.Set("RateLimit", quoted+";r="+strconv.Itoa(d.Remaining)+";t="+seconds(d.ResetAfter, 0))
+			}
+			if d.Allowed {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if !permanent {
+				h.Set("Retry-After", seconds(d.RetryAfter, 1))
+			}
+			cfg.Denied(w, r, d)
+		})
+	}, nil
+}
+
+// seconds formats d in whole seconds, rounded up, and at least least.
+func seconds(d time.Duration, least int64) string {
+	s := int64(d / time.Second)
+	if d%time.Second > 0 {
+		s++
+	}
+	return strconv.FormatInt(max(s, least), 10)
+}
+
+// ClientIP returns the address of the client that sent r, as the default
+// key of [Middleware]. With trustedProxies = 0 it is the host of
+// r.RemoteAddr. With k > 0 reverse proxies in front, each appending the
+// address it heard from to X-Forwarded-For, it is the kth entry from the
+// right of that header (the leftmost one when there are fewer, and
+// RemoteAddr when there is none): entries further left were written by
+// the client and can say anything.
+//
+// An IPv6 address is reduced to its /64 prefix, since one client usually
+// holds a whole /64 and could otherwise rotate through it.
+func ClientIP(r *http.Request, trustedProxies int) string {
+	addr := r.RemoteAddr
+	if trustedProxies > 0 {
+		if entries := forwardedFor(r.Header); len(entries) > 0 {
+			addr = entries[max(len(entries)-trustedProxies, 0)]
+		}
+	}
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		return keyOf(ap.Addr())
+	}
+	if a, err := netip.ParseAddr(addr); err == nil {
+		return keyOf(a)
+	}
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}
+
+func keyOf(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// forwardedFor returns the entries of every X-Forwarded-For header, in
+// order, trimmed.
+func forwardedFor(h http.Header) []string {
+	var out []string
+	for _, v := range h.Values("X-Forwarded-For") {
+		for e := range strings.SplitSeq(v, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}

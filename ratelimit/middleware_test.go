@@ -1,0 +1,184 @@
+package ratelimit_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/backendkit/backendkit/ratelimit"
+)
+
+var ok = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+
+func serve(h http.Handler, remote string, header http.Header) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.RemoteAddr = remote
+	for k, v := range header {
+		r.Header[k] = v
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestMiddleware(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g, err := ratelimit.NewGCRA(1, 400*ms, 3) // 3 at once, one more every 400ms
+		require.NoError(t, err)
+		k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100})
+		require.NoError(t, err)
+		defer k.Close()
+		mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: k, Policy: "api"})
+		require.NoError(t, err)
+		h := mw(ok)
+
+		for i, want := range []string{`"api";r=2;t=1`, `"api";r=1;t=1`, `"api";r=0;t=2`} {
+			w := serve(h, "192.0.2.1:5000", nil)
+			require.Equal(t, http.StatusOK, w.Code, "request %d", i)
+			assert.Equal(t, "ok", w.Body.String())
+			assert.Equal(t, `"api";q=3;w=2`, w.Header().Get("RateLimit-Policy"))
+			assert.Equal(t, want, w.Header().Get("RateLimit"), "request %d", i)
+			assert.Empty(t, w.Header().Get("Retry-After"))
+		}
+		w := serve(h, "192.0.2.1:5001", nil)
+		require.Equal(t, http.StatusTooManyRequests, w.Code)
+		assert.Equal(t, "1", w.Header().Get("Retry-After"), "400ms, rounded up")
+		assert.Equal(t, `"api";r=0;t=2`, w.Header().Get("RateLimit"))
+		assert.Equal(t, `"api";q=3;w=2`, w.Header().Get("RateLimit-Policy"))
+		assert.Contains(t, w.Body.String(), "rate limit exceeded")
+
+		// Another client has its own limit.
+		assert.Equal(t, http.StatusOK, serve(h, "192.0.2.2:5000", nil).Code)
+		// The same /64 is the same client.
+		for range 3 {
+			assert.Equal(t, http.StatusOK, serve(h, "[2001:db8::1]:1", nil).Code)
+		}
+		assert.Equal(t, http.StatusTooManyRequests, serve(h, "[2001:db8::2]:1", nil).Code)
+
+		time.Sleep(400 * ms)
+		assert.Equal(t, http.StatusOK, serve(h, "192.0.2.1:5000", nil).Code, "one more after 400ms")
+	})
+}
+
+func TestMiddlewareForwardedFor(t *testing.T) {
+	g, err := ratelimit.NewGCRA(1, time.Hour, 1)
+	require.NoError(t, err)
+	newHandler := func(hops int) http.Handler {
+		k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100, SweepEvery: -1})
+		require.NoError(t, err)
+		mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: k, TrustedProxies: hops})
+		require.NoError(t, err)
+		return mw(ok)
+	}
+	xff := func(v ...string) http.Header { return http.Header{"X-Forwarded-For": v} }
+
+	// Untrusted by default: a forged header changes nothing.
+	h := newHandler(0)
+	assert.Equal(t, http.StatusOK, serve(h, "10.0.0.1:1", xff("1.1.1.1")).Code)
+	assert.Equal(t, http.StatusTooManyRequests, serve(h, "10.0.0.1:1", xff("2.2.2.2")).Code)
+
+	// One trusted proxy: the rightmost entry is the client, whatever the
+	// client wrote to the left of it.
+	h = newHandler(1)
+	assert.Equal(t, http.StatusOK, serve(h, "10.0.0.1:1", xff("6.6.6.6, 1.1.1.1")).Code)
+	assert.Equal(t, http.StatusTooManyRequests, serve(h, "10.0.0.1:1", xff("7.7.7.7, 1.1.1.1")).Code)
+	assert.Equal(t, http.StatusOK, serve(h, "10.0.0.1:1", xff("1.1.1.1, 2.2.2.2")).Code)
+
+	// Two: the second from the right, across repeated headers.
+	h = newHandler(2)
+	assert.Equal(t, http.StatusOK, serve(h, "10.0.0.1:1", xff("9.9.9.9", "3.3.3.3, 10.0.0.2")).Code)
+	assert.Equal(t, http.StatusTooManyRequests, serve(h, "10.0.0.1:1", xff("3.3.3.3", "10.0.0.3")).Code)
+}
+
+func TestClientIP(t *testing.T) {
+	for _, c := range []struct {
+		remote string
+		xff    []string
+		hops   int
+		want   string
+	}{
+		{"192.0.2.1:1234", nil, 0, "192.0.2.1"},
+		{"[::ffff:192.0.2.1]:1234", nil, 0, "192.0.2.1"},
+		{"[2001:db8:1:2:3:4:5:6]:80", nil, 0, "2001:db8:1:2::/64"},
+		{"not an address", nil, 0, "not an address"},
+		{"host.example:80", nil, 0, "host.example"},
+		{"192.0.2.1:1", []string{"198.51.100.7"}, 0, "192.0.2.1"},
+		{"192.0.2.1:1", []string{"198.51.100.7"}, 1, "198.51.100.7"},
+		{"192.0.2.1:1", []string{"198.51.100.7:4000"}, 1, "198.51.100.7"},
+		{"192.0.2.1:1", []string{"a, b, 198.51.100.7"}, 3, "a"},
+		{"192.0.2.1:1", []string{"198.51.100.7"}, 3, "198.51.100.7"},
+		{"192.0.2.1:1", nil, 2, "192.0.2.1"},
+		{"192.0.2.1:1", []string{" , "}, 1, "192.0.2.1"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = c.remote
+		if c.xff != nil {
+			r.Header["X-Forwarded-For"] = c.xff
+		}
+		assert.Equal(t, c.want, ratelimit.ClientIP(r, c.hops), "%+v", c)
+	}
+}
+
+type failing struct{ err error }
+
+func (f failing) Decide(context.Context, string, int) (ratelimit.Decision, error) {
+	return ratelimit.Decision{}, f.err
+}
+
+func TestMiddlewareHandlers(t *testing.T) {
+	var got ratelimit.Decision
+	mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{
+		Limiter: ratelimit.Blocked{},
+		Denied: func(w http.ResponseWriter, _ *http.Request, d ratelimit.Decision) {
+			got = d
+			w.WriteHeader(http.StatusForbidden)
+		},
+	})
+	require.NoError(t, err)
+	w := serve(mw(ok), "192.0.2.1:1", nil)
+	assert.Equal(t, http.StatusForbidden, w.Code, "the caller's Denied wrote the response")
+	assert.Empty(t, w.Header().Get("Retry-After"), "a permanent refusal has no Retry-After")
+	assert.Empty(t, w.Header().Get("RateLimit-Policy"), "a zero rate has no window to describe")
+	assert.False(t, got.Allowed)
+
+	mw, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: failing{errors.New("redis down")}})
+	require.NoError(t, err)
+	w = serve(mw(ok), "192.0.2.1:1", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
+	assert.Empty(t, w.Header().Get("RateLimit"))
+
+	var seen error
+	mw, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{
+		Limiter: failing{errors.New("redis down")},
+		Error:   func(w http.ResponseWriter, _ *http.Request, err error) { seen = err; w.WriteHeader(http.StatusTeapot) },
+	})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusTeapot, serve(mw(ok), "192.0.2.1:1", nil).Code)
+	assert.EqualError(t, seen, "redis down")
+
+	mw, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: ratelimit.Unlimited{}, Key: func(*http.Request) string { return "all" }})
+	require.NoError(t, err)
+	w = serve(mw(ok), "192.0.2.1:1", nil)
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.Empty(t, w.Header().Get("RateLimit"), "no headers for an unlimited rate")
+	assert.Empty(t, w.Header().Get("RateLimit-Policy"))
+}
+
+func TestMiddlewareConfigErrors(t *testing.T) {
+	for name, cfg := range map[string]ratelimit.MiddlewareConfig{
+		"no limiter":        {},
+		"negative proxies":  {Limiter: ratelimit.Unlimited{}, TrustedProxies: -1},
+		"quote in policy":   {Limiter: ratelimit.Unlimited{}, Policy: `a"b`},
+		"newline in policy": {Limiter: ratelimit.Unlimited{}, Policy: "a\nb"},
+	} {
+		_, err := ratelimit.Middleware(cfg)
+		assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig, name)
+	}
+}
