@@ -185,7 +185,7 @@ type slot[S any] struct {
 	s S
 }
 
-// shard is a linear-probing hash table, at most three quarters full,
+// shard is a linear-probing hash table, at most four fifths full,
 // whose slots are indexed by the low bits of the hash. Deletion shifts the
 // following entries back, so there are no tombstones.
 type shard[S any] struct {
@@ -227,13 +227,7 @@ func (t *table[S]) decide(h uint64, now int64, n int) (Decision, error) {
 	sh := t.shardOf(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	i, found := -1, false
-	s := t.core.initial()
-	if sh.slots != nil {
-		if i, found = sh.find(h); found {
-			s = sh.slots[i].s
-		}
-	}
+	s, i, found := t.lookupLocked(sh, h)
 	s, d, err := t.core.decide(s, now, n)
 	if found {
 		sh.slots[i].s = s
@@ -247,13 +241,7 @@ func (t *table[S]) allow(h uint64, now int64) bool {
 	h = max(h, 1)
 	sh := t.shardOf(h)
 	sh.mu.Lock()
-	i, found := -1, false
-	s := t.core.initial()
-	if sh.slots != nil {
-		if i, found = sh.find(h); found {
-			s = sh.slots[i].s
-		}
-	}
+	s, i, found := t.lookupLocked(sh, h)
 	s, allowed := t.core.allow(s, now)
 	if found {
 		sh.slots[i].s = s
@@ -264,6 +252,17 @@ func (t *table[S]) allow(h uint64, now int64) bool {
 	return allowed
 }
 
+// lookupLocked returns h's state and slot, or a new state and found false.
+// sh.mu must be held.
+func (t *table[S]) lookupLocked(sh *shard[S], h uint64) (S, int, bool) {
+	if sh.slots != nil {
+		if i, found := sh.find(h); found {
+			return sh.slots[i].s, i, true
+		}
+	}
+	return t.core.initial(), -1, false
+}
+
 // insertLocked adds a new key, evicting one first when the shard is at its
 // cap and growing the slots when they would pass three quarters full.
 // sh.mu must be held.
@@ -271,7 +270,7 @@ func (t *table[S]) insertLocked(sh *shard[S], h uint64, s S, now int64) {
 	if sh.n >= t.perShard {
 		t.evictLocked(sh, h, now)
 	}
-	if (sh.n+1)*4 > len(sh.slots)*3 {
+	if (sh.n+1)*5 > len(sh.slots)*4 {
 		sh.rehash(max(8, 2*len(sh.slots)))
 	}
 	i, _ := sh.find(h)
@@ -353,7 +352,7 @@ func (t *table[S]) sweep(now int64) {
 		if live < sh.n {
 			size := 0
 			if live > 0 {
-				size = max(8, 1<<bits.Len(uint(live*4/3)))
+				size = max(8, 1<<bits.Len(uint(live*5/4)))
 			}
 			sh.n = live
 			sh.rehash(size)
