@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -43,14 +44,12 @@ func (c *Claims) Decode(v any) error {
 
 // HasScope reports whether the space-separated Scope holds s.
 func (c *Claims) HasScope(s string) bool {
-	rest := c.Scope
-	for rest != "" {
+	if s == "" {
+		return false
+	}
+	for rest := c.Scope; rest != ""; {
 		var word string
-		i := 0
-		for i < len(rest) && rest[i] != ' ' {
-			i++
-		}
-		word, rest = rest[:i], rest[min(i+1, len(rest)):]
+		word, rest, _ = strings.Cut(rest, " ")
 		if word == s {
 			return true
 		}

@@ -1,0 +1,112 @@
+package jwtdemo
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestBase64AgainstStandardLibrary: for every length up to 100 and random
+// bytes, the strict codec agrees with encoding/base64's RawURLEncoding.
+func TestBase64AgainstStandardLibrary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 100 {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(rng.UintN(256))
+		}
+		want := base64.RawURLEncoding.EncodeToString(src)
+		got := string(appendEncoded(nil, src))
+		require.Equal(t, want, got)
+		require.Equal(t, len(want), encodedLen(n))
+		dst := make([]byte, decodedLen(len(got)))
+		m, ok := decodeSegment(dst, got)
+		require.True(t, ok)
+		require.Equal(t, src, dst[:m])
+	}
+}
+
+func TestBase64Strict(t *testing.T) {
+	for _, bad := range []string{
+		"A",                // length 1 mod 4
+		"AB==",             // padding
+		"AB",               // non-zero unused bits (the canonical form is AA)
+		"AAB",              // same, 3 characters
+		"a+b/",             // standard alphabet
+		"AAAA\nAAAA",       // newline, which encoding/base64 would skip
+		"AAAA\rAAAA",       // carriage return, likewise
+		"AA AA",            // space
+		"AAAAAAAA?AAAAAAA", // outside the alphabet, in the 8-character path
+		"\xffAAA",
+	} {
+		dst := make([]byte, 16)
+		_, ok := decodeSegment(dst, bad)
+		assert.False(t, ok, "%q", bad)
+	}
+	dst := make([]byte, 2)
+	_, ok := decodeSegment(dst, "AAAA")
+	assert.False(t, ok, "dst too small")
+}
+
+// TestJSONReaderAgreesWithEncodingJSON: what the claims reader accepts is
+// valid JSON, and it reads strings as encoding/json does.
+func TestJSONReaderAgreesWithEncodingJSON(t *testing.T) {
+	for _, s := range []string{
+		`"plain"`, `"esc\"aped\\ \/ \b\f\n\r\t"`, `"\u00e9\u4e2d"`, `"\ud83d\ude00"`,
+		`"\ud800"`, `"\udc00x"`, `"\ud800\u0041"`, `"é中😀"`,
+	} {
+		r := reader[string]{s: s}
+		raw, esc, ok := r.str()
+		require.True(t, ok, s)
+		require.True(t, r.end())
+		got := raw
+		if esc {
+			got = string(unescape(nil, raw))
+		}
+		var want string
+		require.NoError(t, json.Unmarshal([]byte(s), &want))
+		assert.Equal(t, want, got, s)
+	}
+	for _, bad := range []string{`"\x"`, `"\u12"`, `"\u12g4"`, "\"\x00\"", `"open`, "\"\xed\xa0\x80\"", "\"\xc0\xaf\""} {
+		r := reader[string]{s: bad}
+		_, _, ok := r.str()
+		assert.False(t, ok, "%q", bad)
+	}
+	for _, n := range []string{"0", "-0", "1.5", "1e5", "1E+5", "-1.25e-3", "123"} {
+		r := reader[string]{s: n}
+		_, ok := r.number()
+		assert.True(t, ok && r.end(), n)
+	}
+	for _, n := range []string{"01", "1.", ".5", "+1", "1e", "-", "0x1", "1.e5"} {
+		r := reader[string]{s: n}
+		_, ok := r.number()
+		assert.False(t, ok && r.end(), n)
+	}
+}
+
+// TestAllocations pins the allocation budget of the hot paths.
+func TestAllocations(t *testing.T) {
+	key, err := NewKey(HS256, "k", []byte(strings.Repeat("k", 32)))
+	require.NoError(t, err)
+	s, err := NewSigner(key)
+	require.NoError(t, err)
+	set, err := NewKeySet(key)
+	require.NoError(t, err)
+	v, err := NewVerifier(VerifierConfig{Keys: set, Algorithms: []Algorithm{HS256}, Issuer: "iss", Audience: "aud"})
+	require.NoError(t, err)
+	c := Claims{Issuer: "iss", Subject: "sub", Audience: Audience{"aud"}, ExpiresAt: NewNumericDate(t1.Add(time.Hour)), ID: "id"}
+	tok, err := s.Sign(c)
+	require.NoError(t, err)
+	_, err = v.VerifyAt(tok, t1)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { _, _ = s.Sign(c) }), 1.0, "sign")
+	assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { _, _ = v.VerifyAt(tok, t1) }), 2.0, "verify")
+}
+
+var t1 = time.Unix(1_700_000_000, 0)
