@@ -7,6 +7,8 @@ import "sync/atomic"
 type entry[K comparable, V any] struct {
 	key   K
 	value V
+	// hash is the key's hash (S3FIFO only).
+	hash uint64
 	// deadline is when the entry expires, in nanoseconds since the cache's
 	// base instant; zero means never. Written only under the owning lock.
 	deadline int64
@@ -158,4 +160,12 @@ func (h *expiryHeap[K, V]) setDeadline(e *entry[K, V], d int64) {
 		e.deadline = d
 		h.push(e)
 	}
+}
+
+// replace puts e where old is in l; old leaves the list.
+func (l *list[K, V]) replace(old, e *entry[K, V]) {
+	e.prev, e.next = old.prev, old.next
+	e.prev.next = e
+	e.next.prev = e
+	old.prev, old.next = nil, nil
 }

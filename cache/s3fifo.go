@@ -3,6 +3,7 @@ package cache
 import (
 	"hash/maphash"
 	"math/bits"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -24,35 +25,40 @@ const smallPercent = 15
 // one-hit wonders from returning keys).
 const minShardCapacity = 128
 
+// statStripes is the number of cache-line-sized hit and miss counters a
+// Get picks from at random, so that goroutines on different cores rarely
+// write the same line.
+const statStripes = 16
+
 // S3FIFO is a cache with the S3-FIFO eviction policy (Yang et al., "FIFO
 // queues are all you need for cache eviction", SOSP 2023), split into
-// independently locked shards so that it stays fast as goroutines are
-// added.
+// independently locked shards, with reads that take no lock.
 //
 // A new key enters a small FIFO queue holding 15% of the capacity; a key
 // read at least once before it reaches the end of the small queue moves to
 // the main queue, and one that was not is evicted and remembered, by hash
 // only, in a ghost queue, so that if it comes back it goes straight to the
-// main queue. The
-// main queue evicts like CLOCK: an entry read since it last passed the tail
-// gets another round. A scan of keys read once therefore passes through the
-// small queue without displacing the frequently read entries in the main
-// queue, which is where LRU loses its hit ratio.
+// main queue. The main queue evicts like CLOCK: an entry read since it last
+// passed the tail gets another round (up to three). A scan of keys read
+// once therefore passes through the small queue without displacing the
+// frequently read entries in the main queue, which is where LRU loses its
+// hit ratio.
 //
-// A Get takes only its shard's read lock: it never moves an entry, it
-// raises the entry's access counter with an atomic store, and only while
-// that counter is below its cap of three, so the entries read most often
-// are not written at all. Set and Delete take the shard's write lock.
+// A Get takes no lock: each shard's index is an open-addressing hash table
+// of atomic pointers to immutable entries, which Set replaces rather than
+// modifies. A Get never moves an entry; it raises the entry's access
+// counter with an atomic store, and only while the counter is below its cap
+// of three, so the entries read most often are not written at all. Set and
+// Delete take their shard's mutex.
 //
-// Consistency: every operation on one key is linearizable, because a key
-// lives in one shard and that shard's lock orders its operations; a Set is
-// never dropped (a Get that starts after Set returns sees that value unless
-// it was overwritten, deleted, evicted or expired since). Len never exceeds
-// the capacity: each shard holds at most its share of it, and the shares
-// add up to the capacity. Because each shard evicts on its own, a cache can
-// evict before it holds Capacity entries in total. Access counts may miss
-// an increment when two Gets of one key race; that only shifts which entry
-// is evicted next, never what a Get returns.
+// Consistency: every operation on one key is linearizable; in particular a
+// Set is never dropped (a Get that starts after Set returns sees that value
+// unless it was overwritten, deleted, evicted or expired since). Len never
+// exceeds the capacity: each shard holds at most its share of it, and the
+// shares add up to the capacity. Because each shard evicts on its own, a
+// cache can evict before it holds Capacity entries in total. Access counts
+// may miss an increment when two Gets of one key race; that only shifts
+// which entry is evicted next, never what a Get returns.
 //
 // S3FIFO is safe for simultaneous use by multiple goroutines.
 type S3FIFO[K comparable, V any] struct {
@@ -64,15 +70,25 @@ type S3FIFO[K comparable, V any] struct {
 	interval   time.Duration
 	base       time.Time
 	sweep      sweeper
+	counts     [statStripes]counter
+}
+
+// counter is one stripe of Get statistics, alone on its cache line.
+type counter struct {
+	hits, misses atomic.Uint64
+	_            [48]byte
 }
 
 type s3shard[K comparable, V any] struct {
-	mu sync.RWMutex // protects the fields below except the atomics
-	// hits and misses are counted under the read lock, hence atomic; they
-	// sit beside mu, whose cache line a Get writes anyway.
-	hits, misses atomic.Uint64
+	// index is read without a lock; it is replaced, and its slots
+	// written, only under mu.
+	index atomic.Pointer[table[K, V]]
+	// tomb marks a deleted slot; it is never in a queue.
+	tomb *entry[K, V]
 
-	items       map[K]*entry[K, V]
+	mu          sync.Mutex // protects the fields below
+	live        int        // entries in the index
+	used        int        // slots not nil: entries and tombstones
 	small, main list[K, V] // front is newest; eviction takes the back
 	ghost       ghost
 	expiry      expiryHeap[K, V]
@@ -81,8 +97,23 @@ type s3shard[K comparable, V any] struct {
 	evictions   uint64
 	expirations uint64
 
-	_ [64]byte // keeps the next shard's lock off this shard's cache lines
+	_ [64]byte // keeps the next shard's hot fields off this shard's lines
 }
+
+// table is an open-addressing hash table with linear probing. A nil slot
+// ends a probe; a tombstone does not.
+type table[K comparable, V any] struct {
+	slots []atomic.Pointer[entry[K, V]]
+	mask  uint64
+}
+
+func newTable[K comparable, V any](size int) *table[K, V] {
+	return &table[K, V]{slots: make([]atomic.Pointer[entry[K, V]], size), mask: uint64(size - 1)}
+}
+
+// home is where a probe for hash h starts. The low bits of h pick the
+// shard, so the table uses the high ones.
+func (t *table[K, V]) home(h uint64) uint64 { return (h >> 32) & t.mask }
 
 // NewS3FIFO returns an empty S3FIFO configured by cfg. It returns an error
 // wrapping [ErrInvalidConfig] when cfg.Capacity is below one or a duration
@@ -109,12 +140,19 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 			s.capacity++
 		}
 		s.smallCap = max(1, s.capacity*smallPercent/100)
-		s.items = make(map[K]*entry[K, V], min(s.capacity, 1024))
+		s.tomb = &entry[K, V]{heapIndex: -1}
+		s.index.Store(newTable[K, V](tableSize(s.capacity)))
 		s.small.init()
 		s.main.init()
 		s.ghost.init(max(1, s.capacity-s.smallCap))
 	}
 	return c, nil
+}
+
+// tableSize returns the number of slots for a shard of capacity entries:
+// at least twice as many, so that probes stay short, and a power of two.
+func tableSize(capacity int) int {
+	return 1 << bits.Len(uint(2*capacity+1))
 }
 
 // shardCount returns the number of shards: requested rounded up to a power
@@ -144,39 +182,38 @@ func (c *S3FIFO[K, V]) shard(key K) (*s3shard[K, V], uint64) {
 }
 
 // Get returns the value stored for key and whether there was one. An
-// expired entry is removed and reported as absent. Get takes only a read
-// lock.
+// expired entry is removed and reported as absent. Get takes no lock
+// unless it removes an expired entry.
 func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
-	s, _ := c.shard(key)
-	s.mu.RLock()
-	e, ok := s.items[key]
-	if !ok {
-		s.mu.RUnlock()
-		s.misses.Add(1)
-		var zero V
-		return zero, false
+	s, h := c.shard(key)
+	t := s.index.Load()
+	for i := t.home(h); ; i = (i + 1) & t.mask {
+		e := t.slots[i].Load()
+		if e == nil {
+			break
+		}
+		if e.hash != h || e == s.tomb || e.key != key {
+			continue
+		}
+		if e.deadline != 0 && c.now() >= e.deadline {
+			c.expire(s, e)
+			break
+		}
+		if f := e.freq.Load(); f < maxFreq {
+			e.freq.Store(f + 1)
+		}
+		c.counts[rand.Uint32()%statStripes].hits.Add(1)
+		return e.value, true
 	}
-	if e.deadline != 0 && c.now() >= e.deadline {
-		s.mu.RUnlock()
-		s.misses.Add(1)
-		c.expire(s, e)
-		var zero V
-		return zero, false
-	}
-	v := e.value
-	if f := e.freq.Load(); f < maxFreq {
-		e.freq.Store(f + 1)
-	}
-	s.mu.RUnlock()
-	s.hits.Add(1)
-	return v, true
+	c.counts[rand.Uint32()%statStripes].misses.Add(1)
+	var zero V
+	return zero, false
 }
 
-// expire removes e, found expired under a read lock, if it is still the
-// entry for its key.
+// expire removes e, found expired, if it is still the entry for its key.
 func (c *S3FIFO[K, V]) expire(s *s3shard[K, V], e *entry[K, V]) {
 	s.mu.Lock()
-	ok := s.items[e.key] == e && e.deadline != 0 && c.now() >= e.deadline
+	ok := s.lookupLocked(e.hash, e.key) == e
 	if ok {
 		s.expirations++
 		s.removeLocked(e)
@@ -207,24 +244,36 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 	var gone *entry[K, V]
 	var reason Reason
 	s.mu.Lock()
-	if e, ok := s.items[key]; ok {
-		if ttl < 0 {
-			s.expirations++
-			s.removeLocked(e)
-			gone, reason = e, Expired
-		} else {
-			e.value = value
-			s.expiry.setDeadline(e, d)
-			if f := e.freq.Load(); f < maxFreq {
-				e.freq.Store(f + 1)
-			}
+	t := s.index.Load()
+	slot, free := s.findLocked(t, h, key)
+	switch {
+	case slot >= 0 && ttl < 0:
+		gone, reason = t.slots[slot].Load(), Expired
+		s.expirations++
+		s.removeLocked(gone)
+	case slot >= 0:
+		// Entries are immutable to readers: replace, keeping the place
+		// in the queue and the access count.
+		old := t.slots[slot].Load()
+		e := &entry[K, V]{key: key, value: value, hash: h, heapIndex: -1, inMain: old.inMain}
+		e.freq.Store(min(old.freq.Load()+1, maxFreq))
+		s.queue(old).replace(old, e)
+		if old.heapIndex >= 0 {
+			s.expiry.remove(old)
 		}
-	} else if ttl >= 0 {
-		if len(s.items) >= s.capacity {
-			gone, reason = s.evictLocked(c.seed), Evicted
+		if d != 0 {
+			e.deadline = d
+			s.expiry.push(e)
 		}
-		e := &entry[K, V]{key: key, value: value, heapIndex: -1}
-		s.items[key] = e
+		t.slots[slot].Store(e)
+	case ttl >= 0:
+		if s.live >= s.capacity {
+			gone, reason = s.evictLocked(), Evicted
+			// Eviction leaves a tombstone on some probe path, which
+			// may be the one where key now belongs.
+			_, free = s.findLocked(t, h, key)
+		}
+		e := &entry[K, V]{key: key, value: value, hash: h, heapIndex: -1}
 		if s.ghost.take(h) {
 			e.inMain = true
 			s.main.pushFront(e)
@@ -235,6 +284,7 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 			e.deadline = d
 			s.expiry.push(e)
 		}
+		s.insertLocked(t, free, e)
 	}
 	s.mu.Unlock()
 	if gone != nil && c.onEvict != nil {
@@ -242,21 +292,103 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 	}
 }
 
+// findLocked returns the slot holding key, or -1, and the first slot on
+// key's probe path where it could be inserted. s.mu must be held.
+func (s *s3shard[K, V]) findLocked(t *table[K, V], h uint64, key K) (slot, free int) {
+	free = -1
+	for i := t.home(h); ; i = (i + 1) & t.mask {
+		e := t.slots[i].Load()
+		switch {
+		case e == nil:
+			if free < 0 {
+				free = int(i)
+			}
+			return -1, free
+		case e == s.tomb:
+			if free < 0 {
+				free = int(i)
+			}
+		case e.hash == h && e.key == key:
+			return int(i), free
+		}
+	}
+}
+
+// lookupLocked returns the entry for key, or nil. s.mu must be held.
+func (s *s3shard[K, V]) lookupLocked(h uint64, key K) *entry[K, V] {
+	t := s.index.Load()
+	if slot, _ := s.findLocked(t, h, key); slot >= 0 {
+		return t.slots[slot].Load()
+	}
+	return nil
+}
+
+// insertLocked publishes e in slot free of t, rebuilding the table when
+// tombstones leave too few empty slots for probes to end quickly. s.mu must
+// be held.
+func (s *s3shard[K, V]) insertLocked(t *table[K, V], free int, e *entry[K, V]) {
+	if t.slots[free].Load() == nil {
+		s.used++
+	}
+	t.slots[free].Store(e)
+	s.live++
+	if s.used > len(t.slots)*3/4 {
+		s.rebuildLocked(t)
+	}
+}
+
+// rebuildLocked publishes a copy of t without tombstones. Readers still
+// probing t see a consistent snapshot of each key. s.mu must be held.
+func (s *s3shard[K, V]) rebuildLocked(t *table[K, V]) {
+	n := newTable[K, V](len(t.slots))
+	for i := range t.slots {
+		e := t.slots[i].Load()
+		if e == nil || e == s.tomb {
+			continue
+		}
+		j := n.home(e.hash)
+		for n.slots[j].Load() != nil {
+			j = (j + 1) & n.mask
+		}
+		n.slots[j].Store(e)
+	}
+	s.used = s.live
+	s.index.Store(n)
+}
+
+// unindexLocked replaces e's slot with a tombstone. s.mu must be held.
+func (s *s3shard[K, V]) unindexLocked(e *entry[K, V]) {
+	t := s.index.Load()
+	i := t.home(e.hash)
+	for t.slots[i].Load() != e {
+		i = (i + 1) & t.mask
+	}
+	t.slots[i].Store(s.tomb)
+	s.live--
+}
+
+func (s *s3shard[K, V]) queue(e *entry[K, V]) *list[K, V] {
+	if e.inMain {
+		return &s.main
+	}
+	return &s.small
+}
+
 // evictLocked removes one entry by the S3-FIFO rules and returns it. The
 // shard must hold at least one entry and s.mu must be held.
-func (s *s3shard[K, V]) evictLocked(seed maphash.Seed) *entry[K, V] {
+func (s *s3shard[K, V]) evictLocked() *entry[K, V] {
 	for {
 		if s.small.len >= s.smallCap || s.main.len == 0 {
 			e := s.small.back()
 			s.small.remove(e)
 			if e.freq.Load() > 0 {
-				// Read again while in the small queue: promote.
+				// Read while in the small queue: promote.
 				e.freq.Store(0)
 				e.inMain = true
 				s.main.pushFront(e)
 				continue
 			}
-			s.ghost.add(maphash.Comparable(seed, e.key))
+			s.ghost.add(e.hash)
 			s.dropLocked(e)
 			return e
 		}
@@ -275,7 +407,7 @@ func (s *s3shard[K, V]) evictLocked(seed maphash.Seed) *entry[K, V] {
 // dropLocked removes e, already unlinked from its queue, from the index and
 // the expiry heap, and counts the eviction. s.mu must be held.
 func (s *s3shard[K, V]) dropLocked(e *entry[K, V]) {
-	delete(s.items, e.key)
+	s.unindexLocked(e)
 	if e.heapIndex >= 0 {
 		s.expiry.remove(e)
 	}
@@ -284,12 +416,8 @@ func (s *s3shard[K, V]) dropLocked(e *entry[K, V]) {
 
 // removeLocked unlinks e from every structure. s.mu must be held.
 func (s *s3shard[K, V]) removeLocked(e *entry[K, V]) {
-	delete(s.items, e.key)
-	if e.inMain {
-		s.main.remove(e)
-	} else {
-		s.small.remove(e)
-	}
+	s.unindexLocked(e)
+	s.queue(e).remove(e)
 	if e.heapIndex >= 0 {
 		s.expiry.remove(e)
 	}
@@ -297,17 +425,17 @@ func (s *s3shard[K, V]) removeLocked(e *entry[K, V]) {
 
 // Delete removes the entry for key and reports whether there was one.
 func (c *S3FIFO[K, V]) Delete(key K) bool {
-	s, _ := c.shard(key)
+	s, h := c.shard(key)
 	s.mu.Lock()
-	e, ok := s.items[key]
-	if ok {
+	e := s.lookupLocked(h, key)
+	if e != nil {
 		s.removeLocked(e)
 	}
 	s.mu.Unlock()
-	if ok && c.onEvict != nil {
+	if e != nil && c.onEvict != nil {
 		c.onEvict(e.key, e.value, Deleted)
 	}
-	return ok
+	return e != nil
 }
 
 // Clear removes every entry. Entries set while Clear runs may survive it.
@@ -316,13 +444,17 @@ func (c *S3FIFO[K, V]) Clear() {
 		s := &c.shards[i]
 		var gone []*entry[K, V]
 		s.mu.Lock()
+		t := s.index.Load()
 		if c.onEvict != nil {
-			gone = make([]*entry[K, V], 0, len(s.items))
-			for _, e := range s.items {
-				gone = append(gone, e)
+			gone = make([]*entry[K, V], 0, s.live)
+			for i := range t.slots {
+				if e := t.slots[i].Load(); e != nil && e != s.tomb {
+					gone = append(gone, e)
+				}
 			}
 		}
-		clear(s.items)
+		s.index.Store(newTable[K, V](len(t.slots)))
+		s.live, s.used = 0, 0
 		s.small.init()
 		s.main.init()
 		s.expiry = nil
@@ -339,25 +471,28 @@ func (c *S3FIFO[K, V]) Len() int {
 	n := 0
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.mu.RLock()
-		n += len(s.items)
-		s.mu.RUnlock()
+		s.mu.Lock()
+		n += s.live
+		s.mu.Unlock()
 	}
 	return n
 }
 
-// Stats returns the counts of hits, misses, evictions and expirations so far,
-// summed over the shards one after another.
+// Stats returns the counts of hits, misses, evictions and expirations so far.
+// Under concurrent use the counts are read one after another, not at one
+// instant.
 func (c *S3FIFO[K, V]) Stats() Stats {
 	var st Stats
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.mu.RLock()
+		s.mu.Lock()
 		st.Evictions += s.evictions
 		st.Expirations += s.expirations
-		s.mu.RUnlock()
-		st.Hits += s.hits.Load()
-		st.Misses += s.misses.Load()
+		s.mu.Unlock()
+	}
+	for i := range c.counts {
+		st.Hits += c.counts[i].hits.Load()
+		st.Misses += c.counts[i].misses.Load()
 	}
 	return st
 }
