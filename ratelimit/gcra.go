@@ -61,6 +61,18 @@ func (b *bucket) decide(tat, now int64, n int) (int64, Decision, error) {
 	return next, d, nil
 }
 
+// check returns the error for a request of n events that can never be
+// allowed, or nil.
+func (b *bucket) check(n int) error {
+	if n < 1 {
+		return errInvalidN(n)
+	}
+	if n > b.burst {
+		return errExceeds(n, b.burst)
+	}
+	return nil
+}
+
 // remaining is how many single events fit before tat reaches now+span.
 func (b *bucket) remaining(tat, now int64) int {
 	free := now + b.span - tat
@@ -164,37 +176,33 @@ func (l *GCRA) decideAt(now int64, n int) (Decision, error) {
 // returns an error wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or
 // n > burst.
 func (l *GCRA) WaitN(ctx context.Context, n int) error {
+	if err := l.b.check(n); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	now := now()
+	cost := int64(n) * l.b.interval
+	var delay int64
 	for {
 		tat := l.tat.Load()
-		next, d, err := l.b.decide(tat, now, n)
-		if err != nil {
-			return err
-		}
-		if d.Allowed {
-			if l.tat.CompareAndSwap(tat, next) {
-				return nil
+		next := max(tat, now) + cost
+		// The events are due when next-span is reached.
+		if delay = next - l.b.span - now; delay > 0 {
+			if err := checkDeadline(ctx, now, time.Duration(delay)); err != nil {
+				return err
 			}
-			continue
 		}
-		// Reserve: the events run when next-span is reached.
-		next = max(tat, now) + int64(n)*l.b.interval
-		delay := d.RetryAfter
-		if err := checkDeadline(ctx, now, delay); err != nil {
-			return err
+		if l.tat.CompareAndSwap(tat, next) {
+			break
 		}
-		if !l.tat.CompareAndSwap(tat, next) {
-			continue
-		}
-		if err := sleep(ctx, delay); err != nil {
-			l.tat.Add(-int64(n) * l.b.interval)
-			return err
-		}
-		return nil
 	}
+	if err := sleep(ctx, time.Duration(delay)); err != nil {
+		l.tat.Add(-cost)
+		return err
+	}
+	return nil
 }
 
 // Wait is WaitN(ctx, 1).

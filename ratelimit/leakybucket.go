@@ -101,31 +101,32 @@ func (l *LeakyBucket) decideAt(now int64, n int) (Decision, error) {
 // taken the events back out of the queue. It returns an error wrapping
 // [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > capacity.
 func (l *LeakyBucket) WaitN(ctx context.Context, n int) error {
+	if err := l.b.check(n); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	now := now()
+	cost := int64(n) * l.b.interval
 	l.mu.Lock()
-	next, d, err := l.b.decide(l.drained, now, n)
-	if err != nil {
+	turn := max(l.drained, now)
+	if turn+cost-now > l.b.span {
 		l.mu.Unlock()
-		return err
+		return fmt.Errorf("ratelimit: %d events do not fit for another %v: %w",
+			n, time.Duration(turn+cost-l.b.span-now), ErrQueueFull)
 	}
-	if !d.Allowed {
-		l.mu.Unlock()
-		return fmt.Errorf("ratelimit: %d events do not fit for another %v: %w", n, d.RetryAfter, ErrQueueFull)
-	}
-	delay := time.Duration(max(l.drained-now, 0))
+	delay := time.Duration(turn - now)
 	if err := checkDeadline(ctx, now, delay); err != nil {
 		l.mu.Unlock()
 		return err
 	}
-	l.drained = next
+	l.drained = turn + cost
 	l.mu.Unlock()
 
 	if err := sleep(ctx, delay); err != nil {
 		l.mu.Lock()
-		l.drained -= int64(n) * l.b.interval
+		l.drained -= cost
 		l.mu.Unlock()
 		return err
 	}

@@ -138,27 +138,27 @@ func (l *TokenBucket) decideAt(now int64, n int) (Decision, error) {
 // back and returns the context's error. It returns an error wrapping
 // [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > burst.
 func (l *TokenBucket) WaitN(ctx context.Context, n int) error {
+	if err := l.b.check(n); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	now := now()
-	l.mu.Lock()
-	d, err := l.b.decideTokens(&l.s, now, n)
-	if err != nil || d.Allowed {
-		l.mu.Unlock()
-		return err
-	}
-	if err := checkDeadline(ctx, now, d.RetryAfter); err != nil {
-		l.mu.Unlock()
-		return err
-	}
-	// Reserve: the credit goes into debt, repaid by the refill at the
-	// moment the wait ends.
 	need := int64(n) * l.b.interval
-	l.s.credit, l.s.last = l.b.refill(l.s, now)-need, max(l.s.last, now)
+	l.mu.Lock()
+	credit := l.b.refill(l.s, now)
+	delay := time.Duration(need - credit)
+	if err := checkDeadline(ctx, now, delay); err != nil {
+		l.mu.Unlock()
+		return err
+	}
+	// Take the tokens; when there are too few, the credit goes into a
+	// debt that the refill repays by the end of the wait.
+	l.s.credit, l.s.last = credit-need, max(l.s.last, now)
 	l.mu.Unlock()
 
-	if err := sleep(ctx, d.RetryAfter); err != nil {
+	if err := sleep(ctx, delay); err != nil {
 		l.mu.Lock()
 		l.s.credit = min(l.s.credit+need, l.b.span)
 		l.mu.Unlock()
