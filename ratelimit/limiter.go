@@ -18,8 +18,15 @@ import (
 // Decide returns an error wrapping [ErrInvalidN] when n < 1, and one wrapping
 // [ErrExceedsLimit] when n is larger than the limiter could ever allow at
 // once; that refusal is permanent, and the returned Decision is not allowed
-// and carries no retry-after. Redis-backed limiters also return transport
-// and script errors, as their failure policy says.
+// and carries no retry-after. A refusal with an error records nothing; its
+// Decision still reports Limit, Window and the current Remaining and
+// ResetAfter. Redis-backed limiters also return transport and script
+// errors, as their failure policy says.
+//
+// The zero rate is [Blocked], which refuses every request with
+// ErrExceedsLimit, and the unlimited rate is [Unlimited], whose Decisions
+// are allowed with Limit and Remaining math.MaxInt; both have a zero
+// Window. Constructors of the algorithms refuse a zero limit.
 type Limiter interface {
 	Decide(ctx context.Context, key string, n int) (Decision, error)
 }
@@ -44,7 +51,7 @@ type Decision struct {
 	ResetAfter time.Duration
 	// Window is the period over which Limit applies (the window, or for a
 	// bucket the time to refill it from empty), for the RateLimit-Policy
-	// header.
+	// header; zero for Unlimited and Blocked.
 	Window time.Duration
 }
 
