@@ -61,6 +61,9 @@ type waiter[T any] struct {
 	prev, next *waiter[T]
 	queued     bool
 	start      int64 // nanotime when it queued
+	// ctx is the waiting caller's context, kept while it is queued so that
+	// the pool can skip callers that have given up.
+	ctx context.Context
 }
 
 // grant is what a waiter receives: a resource, the right to build one
@@ -70,23 +73,28 @@ type grant[T any] struct {
 	gen   uint64
 	build bool
 	err   error
+	gone  bool // err is the waiter's own context's: it was skipped
 }
 
 // Pool is a generic pool of resources such as network connections: lazily
 // built up to MaxSize, checked, aged out, and shared first come, first
 // served. A Pool is safe for simultaneous use by multiple goroutines. Its
 // lock is never held while a resource is built, checked or destroyed.
+// Create one with New; the zero Pool is not usable.
 type Pool[T any] struct {
 	cfg       Config[T]
 	base      time.Time
 	clocked   bool // some feature needs the time on acquire and release
 	plain     bool // nothing to check on acquire: no clock, no HealthCheck
 	sweepEach time.Duration
-	closeCtx  context.Context
-	stop      context.CancelFunc
-	kick      chan struct{}
-	bg        sync.WaitGroup
-	canceled  atomic.Int64
+	// closeCtx is the pool's own lifetime, not a caller's: Close cancels
+	// it, which cancels constructions in progress and stops the
+	// background goroutines.
+	closeCtx context.Context
+	stop     context.CancelFunc
+	kick     chan struct{}
+	bg       sync.WaitGroup
+	canceled atomic.Int64
 	// waiterPool recycles waiters, each with its channel, once they have
 	// taken their grant or left the queue without one.
 	waiterPool sync.Pool
@@ -306,6 +314,7 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Han
 			w = &waiter[T]{ch: make(chan grant[T], 1)}
 		}
 		w.start = start
+		w.ctx = ctx
 		p.pushWaiterLocked(w)
 		p.mu.Unlock()
 		var g grant[T]
@@ -320,13 +329,13 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Han
 					p.removeWaiterLocked(w)
 					p.recordWaitLocked(start, p.nanotime())
 					p.mu.Unlock()
-					p.waiterPool.Put(w)
+					p.recycle(w)
 					p.canceled.Add(1)
 					return zero, ctx.Err()
 				}
 				p.mu.Unlock()
 				g = <-w.ch // granted meanwhile: give it back
-				p.waiterPool.Put(w)
+				p.recycle(w)
 				p.canceled.Add(1)
 				switch {
 				case g.e != nil:
@@ -341,9 +350,12 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Han
 				return zero, ctx.Err()
 			}
 		}
-		p.waiterPool.Put(w)
+		p.recycle(w)
 		switch {
 		case g.err != nil:
+			if g.gone {
+				p.canceled.Add(1)
+			}
 			return zero, g.err
 		case g.e != nil:
 			return Handle[T]{g.e, g.gen}, nil
@@ -517,7 +529,7 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (Handle[T], error)
 	if recovered {
 		// Slots freed during the outage failed their waiters instead of
 		// letting them build; the waiters still queued may build now.
-		for p.waitHead != nil && p.total < p.cfg.MaxSize {
+		for p.total < p.cfg.MaxSize && p.liveWaiterLocked() {
 			p.total++
 			p.constructing++
 			p.grantWaiterLocked(grant[T]{build: true}, now)
@@ -546,7 +558,7 @@ func (p *Pool[T]) newEntryLocked(v T, now int64) *entry[T] {
 // putLocked gives a usable, not-in-use e to the first waiter, or makes it
 // idle.
 func (p *Pool[T]) putLocked(e *entry[T]) {
-	if p.waitHead != nil {
+	if p.liveWaiterLocked() {
 		e.state = stateInUse
 		p.stats.acquires++
 		p.stats.emptyAcquires++
@@ -583,7 +595,7 @@ func (p *Pool[T]) slotFreedLocked() {
 		p.checkDrainedLocked()
 		return
 	}
-	if p.waitHead == nil {
+	if !p.liveWaiterLocked() {
 		if p.cfg.MinIdle > 0 {
 			p.kickMaintainer()
 		}
@@ -655,6 +667,29 @@ func (p *Pool[T]) removeWaiterLocked(w *waiter[T]) {
 	p.nwait--
 }
 
+// liveWaiterLocked drops from the head of the queue the waiters whose
+// context has ended, handing each its context's error, and reports whether
+// a waiter that still wants a resource is left at the head. Under overload
+// a waiter may be woken long after its deadline; without this, a resource
+// would be passed down a chain of callers that have already gone.
+func (p *Pool[T]) liveWaiterLocked() bool {
+	for w := p.waitHead; w != nil; w = p.waitHead {
+		err := w.ctx.Err()
+		if err == nil {
+			return true
+		}
+		p.grantWaiterLocked(grant[T]{err: err, gone: true}, 0)
+	}
+	return false
+}
+
+// recycle returns w, which has its grant or left the queue without one,
+// for reuse.
+func (p *Pool[T]) recycle(w *waiter[T]) {
+	w.ctx = nil
+	p.waiterPool.Put(w)
+}
+
 // grantWaiterLocked removes the first waiter from the queue and hands it g,
 // recording how long it waited; now is the time, or 0 to read it.
 func (p *Pool[T]) grantWaiterLocked(g grant[T], now int64) {
@@ -713,7 +748,7 @@ func (h Handle[T]) Release() {
 		p.mu.Unlock()
 		p.destroy(e, &p.stats.closedLifetime)
 		return
-	case p.waitHead != nil:
+	case p.liveWaiterLocked():
 		p.stats.acquires++
 		p.stats.emptyAcquires++
 		p.grantWaiterLocked(grant[T]{e: e, gen: h.gen + 1}, now)
@@ -799,6 +834,7 @@ func (p *Pool[T]) Stats() Stats {
 		Idle:              len(p.idle),
 		InUse:             p.total - len(p.idle) - p.constructing,
 		Constructing:      p.constructing,
+		Waiting:           p.nwait,
 		Acquires:          c.acquires,
 		EmptyAcquires:     c.emptyAcquires,
 		CanceledAcquires:  p.canceled.Load(),

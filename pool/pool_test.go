@@ -98,6 +98,7 @@ func TestWaitersAreServedFirstComeFirstServed(t *testing.T) {
 			synctest.Wait() // waiter i is queued before i+1 starts
 		}
 		assert.Equal(t, int64(5), p.Stats().Waits, "five queued behind the holder")
+		assert.Equal(t, 5, p.Stats().Waiting)
 		held.Release()
 		synctest.Wait()
 		close(order)
@@ -544,14 +545,17 @@ func TestWaitersQueuedThroughAnOutageBuildWhenItEnds(t *testing.T) {
 			held = append(held, h)
 		}
 		results := make([]chan error, 5)
+		release := make(chan struct{}) // waiters hold what they get until the end
+		defer close(release)
 		for i := range results {
 			results[i] = make(chan error, 1)
 			go func() {
 				h, err := p.Acquire(ctx)
-				if err == nil {
-					defer h.Release()
-				}
 				results[i] <- err
+				if err == nil {
+					<-release
+					h.Release()
+				}
 			}()
 			synctest.Wait()
 		}
@@ -573,5 +577,48 @@ func TestWaitersQueuedThroughAnOutageBuildWhenItEnds(t *testing.T) {
 		assert.NoError(t, <-results[3], "the probe's resource goes to the first waiter")
 		assert.NoError(t, <-results[4], "the next waiter builds in a slot freed during the outage")
 		held[2].Release()
+	})
+}
+
+func TestReleaseSkipsWaitersThatHaveGivenUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b backend
+		p := newPool(t, b.config(1))
+		defer closePool(t, p)
+		held, err := p.Acquire(context.Background())
+		require.NoError(t, err)
+		// Each round: a waiter gives up and, before it has run again, the
+		// resource is released. It must go to the live waiter behind it,
+		// never to the one that left (which, woken with both a resource
+		// and a done context, would otherwise keep the resource half the
+		// time).
+		for range 20 {
+			ctx, cancel := context.WithCancel(context.Background())
+			gone := make(chan error, 1)
+			go func() {
+				h, err := p.Acquire(ctx)
+				if err == nil {
+					h.Release()
+				}
+				gone <- err
+			}()
+			synctest.Wait()
+			next := make(chan pool.Handle[*conn], 1)
+			go func() {
+				h, err := p.Acquire(context.Background())
+				assert.NoError(t, err)
+				next <- h
+			}()
+			synctest.Wait()
+			cancel()
+			held.Release()
+			assert.Zero(t, p.Stats().Waiting, "the live waiter was served at once")
+			require.ErrorIs(t, <-gone, context.Canceled)
+			held = <-next
+		}
+		held.Release()
+		s := p.Stats()
+		assert.Equal(t, int64(21), s.Acquires)
+		assert.Equal(t, int64(20), s.CanceledAcquires)
 	})
 }

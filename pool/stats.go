@@ -20,6 +20,8 @@ type Stats struct {
 	InUse int
 	// Constructing is the number of resources being built.
 	Constructing int
+	// Waiting is the number of acquires queued now.
+	Waiting int
 
 	// Acquires counts successful acquires.
 	Acquires int64
