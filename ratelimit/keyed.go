@@ -48,7 +48,10 @@ type KeyedConfig struct {
 	MaxKeys int
 	// SweepEvery is how often a background goroutine forgets the keys
 	// that are full again. Zero means one minute; a negative value
-	// starts no goroutine, leaving eviction to the count cap alone.
+	// starts no goroutine, leaving eviction to the count cap alone. The
+	// sweep judges "full again" by the current time, so a caller that
+	// drives the limiter with instants of its own (AllowN) far from the
+	// present should turn it off.
 	SweepEvery time.Duration
 }
 

@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -154,4 +155,41 @@ func TestKeyedCountCap(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, restarted, "exactly one evicted key is admitted again")
+}
+
+// TestKeyedBytesPerKey measures the heap a Keyed limiter holds for 100,000
+// keys: the table stores no key strings, and the state of a GCRA or a
+// leaky bucket with the table's slack must stay within 48 bytes per key.
+func TestKeyedBytesPerKey(t *testing.T) {
+	keys := make([]string, 100_000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("user:%08d", i)
+	}
+	g, err := ratelimit.NewGCRA(1000, time.Second, 1000)
+	require.NoError(t, err)
+	lb, err := ratelimit.NewLeakyBucket(1000, time.Second, 1000)
+	require.NoError(t, err)
+	tb, err := ratelimit.NewTokenBucket(1000, time.Second, 1000)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		name  string
+		alg   ratelimit.Algorithm
+		limit float64
+	}{{"gcra", g, 48}, {"leaky-bucket", lb, 48}, {"token-bucket", tb, 64}} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		k, err := ratelimit.NewKeyed(c.alg, ratelimit.KeyedConfig{MaxKeys: 200_000, SweepEvery: -1})
+		require.NoError(t, err)
+		for _, key := range keys {
+			require.True(t, k.Allow(key))
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perKey := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(len(keys))
+		t.Logf("%s: %.1f bytes per key", c.name, perKey)
+		assert.LessOrEqual(t, perKey, c.limit, c.name)
+		assert.Equal(t, len(keys), k.Len())
+		runtime.KeepAlive(k)
+	}
 }
