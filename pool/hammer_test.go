@@ -82,7 +82,7 @@ func TestChaos(t *testing.T) {
 		goroutines = 200
 		rounds     = 30
 		maxSize    = 6
-		minOK      = 1000
+		minOK      = 300
 	)
 	var b backend
 	misuse := &b.misuse
