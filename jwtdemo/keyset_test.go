@@ -125,4 +125,3 @@ func TestRotationUnderLoad(t *testing.T) {
 	_, err = v.VerifyAt(tokens[0], t0)
 	assert.ErrorIs(t, err, jwtdemo.ErrUnknownKey)
 }
-
