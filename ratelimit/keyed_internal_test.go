@@ -66,7 +66,7 @@ func TestSweepChangesNoDecision(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		now := int64(1) << 60
 		forgotten := 0
-		for step := range 5000 {
+		for step := range 2000 {
 			now += r.Int64N(int64(400 * time.Millisecond))
 			h := uint64(r.IntN(8)+1) << 58 // spread over the shards
 			n := r.IntN(4)
