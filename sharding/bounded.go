@@ -50,7 +50,7 @@ type BoundedLoads struct {
 	maxKeys int
 
 	mu    sync.Mutex                     // protects the fields below
-	ring  *Ring                          // membership; owners index ring.nodes
+	ring  *Ring                          // membership
 	owner map[string]string              // placed key → node
 	held  map[string]map[string]struct{} // node → its keys
 }
@@ -286,7 +286,7 @@ func (b *BoundedLoads) firstWithRoomLocked(key, skip string, capacity int) strin
 	if found == "" {
 		// Unreachable: n nodes of capacity > m / n keys each always leave
 		// room (see shedLocked). Fall back to the key's ring node.
-		return b.ring.nodes[b.ring.owners[b.ring.search(Hash64(key))]].Name
+		return b.ring.nodes[b.ring.points[b.ring.search(Hash64(key))].owner].Name
 	}
 	return found
 }
@@ -298,7 +298,7 @@ func (b *BoundedLoads) walkLocked(h uint64, yield func(node string) bool) {
 	seen := make([]bool, len(r.nodes))
 	left := len(r.nodes)
 	for i := r.search(h); left > 0; i = (i + 1) % len(r.points) {
-		o := r.owners[i]
+		o := r.points[i].owner
 		if seen[o] {
 			continue
 		}

@@ -2,6 +2,7 @@ package sharding
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -50,14 +51,17 @@ func (j *Jump) Lookup(key string) (string, error) {
 // returns 0 for n < 1.
 func JumpBucket(h uint64, n int) int {
 	// b is the key's bucket at size b+1; the walk jumps to j, the next
-	// size at which the key would move, until j is beyond n.
-	b, j := int64(-1), int64(0)
-	for j < int64(n) {
+	// size at which the key would move, until j is n or beyond. Both are
+	// integers held in float64s, exact below 2⁵³: truncating in floating
+	// point gives the same buckets as the paper's integer conversion
+	// with a shorter chain of dependent instructions.
+	b, j, nf := -1.0, 0.0, float64(n)
+	for j < nf {
 		b = j
 		// The linear congruential step of the paper.
 		h = h*2862933555777941757 + 1
 		// (b+1) / r, with r uniform in (0, 1] from the top 31 bits of h.
-		j = int64(float64(b+1) * (float64(1<<31) / float64((h>>33)+1)))
+		j = math.Trunc((b + 1) * (float64(1<<31) / float64((h>>33)+1)))
 	}
 	return int(max(b, 0))
 }

@@ -72,8 +72,12 @@ func PlanRing(before, after *Ring) (Plan, error) {
 		return Plan{}, fmt.Errorf("%w: cannot plan a move to or from an empty ring", ErrNoNodes)
 	}
 	cuts := make([]uint64, 0, len(before.points)+len(after.points))
-	cuts = append(cuts, before.points...)
-	cuts = append(cuts, after.points...)
+	for _, p := range before.points {
+		cuts = append(cuts, p.pos)
+	}
+	for _, p := range after.points {
+		cuts = append(cuts, p.pos)
+	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
 
@@ -86,8 +90,8 @@ func PlanRing(before, after *Ring) (Plan, error) {
 	for _, cut := range cuts {
 		// Every position in (prev, cut] has the owner of cut in each ring,
 		// since no point of either lies strictly inside.
-		from := before.nodes[before.owners[before.search(cut)]].Name
-		to := after.nodes[after.owners[after.search(cut)]].Name
+		from := before.nodes[before.points[before.search(cut)].owner].Name
+		to := after.nodes[after.points[after.search(cut)].owner].Name
 		if from == to {
 			open = nil
 		} else if p := (pair{from, to}); open != nil && openPair == p {

@@ -14,7 +14,8 @@ import (
 // points keep the standard deviation under 4.5%).
 const DefaultVirtualNodes = 160
 
-// maxPoints bounds a ring's memory: 16 bytes per point, so 256 MiB.
+// maxPoints bounds a ring's memory: 20 bytes per point with the bucket
+// table, so 320 MiB.
 const maxPoints = 1 << 24
 
 // Ring is a consistent-hash ring with virtual nodes and weights (Karger et
@@ -37,14 +38,20 @@ const maxPoints = 1 << 24
 // simultaneous use by multiple goroutines; hold the current one in an
 // atomic.Pointer to change membership under live traffic.
 type Ring struct {
-	nodes  []Node   // sorted by name
-	vnodes int      // points per unit of weight
-	points []uint64 // sorted positions
-	owners []int32  // owners[i] indexes nodes: the owner of points[i]
-	// index[b] is the first i with points[i]>>shift >= b, for the
+	nodes  []Node  // sorted by name
+	vnodes int     // points per unit of weight
+	points []point // sorted by position, then owner
+	// index[b] is the first i with points[i].pos>>shift >= b, for the
 	// 2^(64-shift) buckets and one past the last.
 	index []uint32
 	shift uint
+}
+
+// point is a virtual node. Position and owner sit side by side so that a
+// lookup reads one cache line for both.
+type point struct {
+	pos   uint64
+	owner int32 // indexes Ring.nodes
 }
 
 var _ Locator = (*Ring)(nil)
@@ -85,10 +92,6 @@ func build(vnodes int, nodes []Node) (*Ring, error) {
 			return nil, fmt.Errorf("%w: more than %d points", ErrInvalidConfig, maxPoints)
 		}
 	}
-	type point struct {
-		pos   uint64
-		owner int32
-	}
 	pts := make([]point, 0, total)
 	for i, n := range nodes {
 		for v := range pointsFor(vnodes, n.Weight) {
@@ -103,16 +106,7 @@ func build(vnodes int, nodes []Node) (*Ring, error) {
 		}
 		return cmp.Compare(a.owner, b.owner)
 	})
-	r := &Ring{
-		nodes:  nodes,
-		vnodes: vnodes,
-		points: make([]uint64, len(pts)),
-		owners: make([]int32, len(pts)),
-	}
-	for i, p := range pts {
-		r.points[i] = p.pos
-		r.owners[i] = p.owner
-	}
+	r := &Ring{nodes: nodes, vnodes: vnodes, points: pts}
 	r.buildIndex()
 	return r, nil
 }
@@ -129,7 +123,7 @@ func (r *Ring) buildIndex() {
 	r.index = make([]uint32, nb+1)
 	i := 0
 	for bucket := range nb {
-		for i < len(r.points) && int(r.points[i]>>r.shift) < bucket {
+		for i < len(r.points) && int(r.points[i].pos>>r.shift) < bucket {
 			i++
 		}
 		r.index[bucket] = uint32(i)
@@ -142,7 +136,7 @@ func (r *Ring) Lookup(key string) (string, error) {
 	if len(r.points) == 0 {
 		return "", ErrNoNodes
 	}
-	return r.nodes[r.owners[r.search(Hash64(key))]].Name, nil
+	return r.nodes[r.points[r.search(Hash64(key))].owner].Name, nil
 }
 
 // LookupHash returns the node that owns hash position h, for callers that
@@ -151,7 +145,7 @@ func (r *Ring) LookupHash(h uint64) (string, error) {
 	if len(r.points) == 0 {
 		return "", ErrNoNodes
 	}
-	return r.nodes[r.owners[r.search(h)]].Name, nil
+	return r.nodes[r.points[r.search(h)].owner].Name, nil
 }
 
 // search returns the index of the first point at or after h, going round.
@@ -164,7 +158,7 @@ func (r *Ring) search(h uint64) int {
 	// later bucket.
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if r.points[mid] < h {
+		if r.points[mid].pos < h {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -218,16 +212,16 @@ func (r *Ring) Shares() map[string]float64 {
 	if len(r.points) == 0 {
 		return shares
 	}
-	if r.points[0] == r.points[len(r.points)-1] {
+	if r.points[0].pos == r.points[len(r.points)-1].pos {
 		// One position: the whole circle is its first owner's.
-		shares[r.nodes[r.owners[0]].Name] = 1
+		shares[r.nodes[r.points[0].owner].Name] = 1
 		return shares
 	}
-	prev := r.points[len(r.points)-1]
-	for i, p := range r.points {
+	prev := r.points[len(r.points)-1].pos
+	for _, p := range r.points {
 		// The arc (prev, p]: empty for the later of two equal points.
-		shares[r.nodes[r.owners[i]].Name] += float64(p-prev) / (1 << 64)
-		prev = p
+		shares[r.nodes[p.owner].Name] += float64(p.pos-prev) / (1 << 64)
+		prev = p.pos
 	}
 	return shares
 }

@@ -54,15 +54,15 @@ func TestRingCollisionsBrokenByName(t *testing.T) {
 	collisions := 0
 	for i := 0; i < len(r.points); {
 		// The run of points at one position, and the smallest owner in it.
-		j, smallest := i, r.owners[i]
-		for j < len(r.points) && r.points[j] == r.points[i] {
-			smallest = min(smallest, r.owners[j])
-			if r.owners[j] != r.owners[i] {
+		j, smallest := i, r.points[i].owner
+		for j < len(r.points) && r.points[j].pos == r.points[i].pos {
+			smallest = min(smallest, r.points[j].owner)
+			if r.points[j].owner != r.points[i].owner {
 				collisions++
 			}
 			j++
 		}
-		name, err := r.LookupHash(r.points[i])
+		name, err := r.LookupHash(r.points[i].pos)
 		require.NoError(t, err)
 		assert.Equal(t, r.nodes[smallest].Name, name, "smaller name owns a shared position")
 		i = j
@@ -73,7 +73,6 @@ func TestRingCollisionsBrokenByName(t *testing.T) {
 	again, err := NewRing(100, Named("c", "a", "b")...)
 	require.NoError(t, err)
 	assert.Equal(t, r.points, again.points)
-	assert.Equal(t, r.owners, again.owners)
 
 	// Without "a", "b" and "c" keep every one of their points.
 	without, err := r.Remove("a")
@@ -83,13 +82,13 @@ func TestRingCollisionsBrokenByName(t *testing.T) {
 	}
 	assert.Equal(t, 200, without.Points())
 	for i := range r.points {
-		if r.nodes[r.owners[i]].Name == "a" {
+		if r.nodes[r.points[i].owner].Name == "a" {
 			continue
 		}
 		// Every position held by b or c before is still theirs.
-		got, err := without.LookupHash(r.points[i])
+		got, err := without.LookupHash(r.points[i].pos)
 		require.NoError(t, err)
-		was, err := r.LookupHash(r.points[i])
+		was, err := r.LookupHash(r.points[i].pos)
 		require.NoError(t, err)
 		if was != "a" {
 			assert.Equal(t, was, got)
@@ -99,8 +98,8 @@ func TestRingCollisionsBrokenByName(t *testing.T) {
 
 func countPoints(r *Ring, name string) int {
 	n := 0
-	for _, o := range r.owners {
-		if r.nodes[o].Name == name {
+	for _, p := range r.points {
+		if r.nodes[p.owner].Name == name {
 			n++
 		}
 	}
@@ -110,20 +109,21 @@ func countPoints(r *Ring, name string) int {
 func TestRingLookupWrapsAround(t *testing.T) {
 	r, err := NewRing(3, Named("a", "b")...)
 	require.NoError(t, err)
-	last := r.points[len(r.points)-1]
-	first := r.nodes[r.owners[0]].Name
-	for _, h := range []uint64{last + 1, ^uint64(0), 0, r.points[0]} {
-		if h > last || h <= r.points[0] {
-			got, err := r.LookupHash(h)
-			require.NoError(t, err)
-			assert.Equalf(t, first, got, "position %#x", h)
-		}
+	first, last := r.points[0].pos, r.points[len(r.points)-1].pos
+	require.Less(t, last, ^uint64(0))
+	require.Positive(t, first)
+	want := r.nodes[r.points[0].owner].Name
+	// Past the last point, the first point owns the position.
+	for _, h := range []uint64{last + 1, ^uint64(0), 0, first} {
+		got, err := r.LookupHash(h)
+		require.NoError(t, err)
+		assert.Equalf(t, want, got, "position %#x", h)
 	}
 	// Each point owns itself.
-	for i, p := range r.points {
-		got, err := r.LookupHash(p)
+	for _, p := range r.points {
+		got, err := r.LookupHash(p.pos)
 		require.NoError(t, err)
-		assert.Equal(t, r.nodes[r.owners[i]].Name, got)
+		assert.Equal(t, r.nodes[p.owner].Name, got)
 	}
 }
 
@@ -140,7 +140,7 @@ func TestRingSearchMatchesLinearScan(t *testing.T) {
 			require.NoError(t, err)
 			for _, h := range hashes {
 				want := 0
-				for want < len(r.points) && r.points[want] < h {
+				for want < len(r.points) && r.points[want].pos < h {
 					want++
 				}
 				if want == len(r.points) {
