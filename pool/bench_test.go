@@ -21,9 +21,11 @@ const benchSize = 8
 
 // borrower is one way of pooling: acquire a resource, use it, give it back.
 type borrower interface {
-	// borrow acquires, uses and releases one resource. With timed, it
-	// returns how long the acquire took.
-	borrow(ctx context.Context, timed bool) (time.Duration, error)
+	// borrow acquires, uses and releases one resource. With contended,
+	// it returns how long the acquire took, and yields the processor while
+	// it holds the resource, as a caller doing I/O on a connection would,
+	// so that other goroutines run and find the resources taken.
+	borrow(ctx context.Context, contended bool) (time.Duration, error)
 	close()
 }
 
@@ -64,19 +66,22 @@ func newPoolBorrower(size int, checked bool) poolBorrower {
 	return poolBorrower{p}
 }
 
-func (b poolBorrower) borrow(ctx context.Context, timed bool) (wait time.Duration, err error) {
+func (b poolBorrower) borrow(ctx context.Context, contended bool) (wait time.Duration, err error) {
 	var start time.Time
-	if timed {
+	if contended {
 		start = time.Now()
 	}
 	h, err := b.p.Acquire(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if timed {
+	if contended {
 		wait = time.Since(start)
 	}
 	h.Value().uses++
+	if contended {
+		runtime.Gosched()
+	}
 	h.Release()
 	return wait, nil
 }
@@ -112,19 +117,22 @@ func (c *chanPool) acquire(ctx context.Context) (*benchConn, error) {
 	}
 }
 
-func (c *chanPool) borrow(ctx context.Context, timed bool) (wait time.Duration, err error) {
+func (c *chanPool) borrow(ctx context.Context, contended bool) (wait time.Duration, err error) {
 	var start time.Time
-	if timed {
+	if contended {
 		start = time.Now()
 	}
 	r, err := c.acquire(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if timed {
+	if contended {
 		wait = time.Since(start)
 	}
 	r.uses++
+	if contended {
+		runtime.Gosched()
+	}
 	c.idle <- r
 	return wait, nil
 }
@@ -134,16 +142,19 @@ func (c *chanPool) close() {}
 // guideBorrower is the guide's pool. It cannot honour ctx.
 type guideBorrower struct{ p *pool.GuidePool }
 
-func (g guideBorrower) borrow(_ context.Context, timed bool) (wait time.Duration, err error) {
+func (g guideBorrower) borrow(_ context.Context, contended bool) (wait time.Duration, err error) {
 	var start time.Time
-	if timed {
+	if contended {
 		start = time.Now()
 	}
 	c := g.p.GetConnection()
-	if timed {
+	if contended {
 		wait = time.Since(start)
 	}
 	c["uses"] = "1"
+	if contended {
+		runtime.Gosched()
+	}
 	g.p.ReleaseConnection(c)
 	return wait, nil
 }

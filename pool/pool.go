@@ -748,7 +748,7 @@ func (h Handle[T]) Release() {
 		p.mu.Unlock()
 		p.destroy(e, &p.stats.closedLifetime)
 		return
-	case p.liveWaiterLocked():
+	case p.waitHead != nil && p.liveWaiterLocked():
 		p.stats.acquires++
 		p.stats.emptyAcquires++
 		p.grantWaiterLocked(grant[T]{e: e, gen: h.gen + 1}, now)

@@ -20,10 +20,12 @@ type conn struct{ uses int }
 // goroutines of RunParallel on a small machine, so nobody waits.
 const size = 8
 
-// borrower acquires, uses and releases one resource; with timed, it returns
-// how long the acquire took.
+// borrower acquires, uses and releases one resource. With contended, it
+// returns how long the acquire took, and yields the processor while it
+// holds the resource, as a caller doing I/O on a connection would, so that
+// other goroutines run and find the resources taken.
 type borrower interface {
-	borrow(ctx context.Context, timed bool) (time.Duration, error)
+	borrow(ctx context.Context, contended bool) (time.Duration, error)
 	close()
 }
 
@@ -58,19 +60,22 @@ func newOurs(n int, checked bool) borrower {
 	return ours{p}
 }
 
-func (o ours) borrow(ctx context.Context, timed bool) (wait time.Duration, err error) {
+func (o ours) borrow(ctx context.Context, contended bool) (wait time.Duration, err error) {
 	var start time.Time
-	if timed {
+	if contended {
 		start = time.Now()
 	}
 	h, err := o.p.Acquire(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if timed {
+	if contended {
 		wait = time.Since(start)
 	}
 	h.Value().uses++
+	if contended {
+		runtime.Gosched()
+	}
 	h.Release()
 	return wait, nil
 }
@@ -91,19 +96,22 @@ func newPuddle(n int) borrower {
 	return puddlePool{p}
 }
 
-func (q puddlePool) borrow(ctx context.Context, timed bool) (wait time.Duration, err error) {
+func (q puddlePool) borrow(ctx context.Context, contended bool) (wait time.Duration, err error) {
 	var start time.Time
-	if timed {
+	if contended {
 		start = time.Now()
 	}
 	r, err := q.p.Acquire(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if timed {
+	if contended {
 		wait = time.Since(start)
 	}
 	r.Value().uses++
+	if contended {
+		runtime.Gosched()
+	}
 	r.Release()
 	return wait, nil
 }
