@@ -35,6 +35,9 @@ func (w *window) startOf(now int64) int64 {
 // decideFixed applies a request for n events at now to s. The arithmetic is
 // the one documented on [FixedWindow].
 func (w *window) decideFixed(s *windowState, now int64, n int) (Decision, error) {
+	if w.size == 0 { // the zero value refuses everything, like Blocked
+		return blocked(n)
+	}
 	if start := w.startOf(now); start > s.start {
 		s.start, s.count = start, 0
 	}
@@ -78,7 +81,8 @@ func (w *window) decideFixed(s *windowState, now int64, n int) (Decision, error)
 //
 // An instant earlier than the current window counts in the current window.
 //
-// FixedWindow is safe for concurrent use by multiple goroutines.
+// FixedWindow is safe for concurrent use by multiple goroutines. Build one with
+// [NewFixedWindow]: the zero value refuses every request, as [Blocked] does.
 type FixedWindow struct {
 	w window
 
@@ -108,6 +112,9 @@ func (l *FixedWindow) AllowN(now time.Time, n int) (Decision, error) {
 
 // Allow reports whether one event may happen now, and counts it if so.
 func (l *FixedWindow) Allow() bool {
+	if l.w.limit == 0 {
+		return false // the zero value
+	}
 	now := now()
 	l.mu.Lock()
 	if start := l.w.startOf(now); start > l.s.start {

@@ -38,6 +38,10 @@ func newBucket(limit int, per time.Duration, burst int) (bucket, error) {
 // theoretical arrival time is tat, and returns the new tat (unchanged unless
 // allowed). The arithmetic is the one documented on [GCRA].
 func (b *bucket) decide(tat, now int64, n int) (int64, Decision, error) {
+	if b.burst == 0 { // the zero value refuses everything, like Blocked
+		d, err := blocked(n)
+		return tat, d, err
+	}
 	d := Decision{Limit: b.burst, Window: time.Duration(b.span)}
 	base := max(tat, now)
 	if n < 1 || n > b.burst {
@@ -108,7 +112,8 @@ func (b *bucket) remaining(tat, now int64) int {
 // nanosecond, the sustained rate is at least limit/per and faster by less
 // than one nanosecond per event.
 //
-// GCRA is safe for concurrent use by multiple goroutines.
+// GCRA is safe for concurrent use by multiple goroutines. Build one with
+// [NewGCRA]: the zero value refuses every request, as [Blocked] does.
 type GCRA struct {
 	tat atomic.Int64 // nanoseconds since the Unix epoch; 0 is a full bucket
 	b   bucket
@@ -139,6 +144,9 @@ func (l *GCRA) AllowN(now time.Time, n int) (Decision, error) {
 // Allow reports whether one event may happen now, and records it if so.
 // It reads only the monotonic clock and allocates nothing.
 func (l *GCRA) Allow() bool {
+	if l.b.burst == 0 {
+		return false // the zero value
+	}
 	now := now()
 	for {
 		tat := l.tat.Load()

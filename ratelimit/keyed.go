@@ -109,9 +109,13 @@ func NewKeyed(template Algorithm, cfg KeyedConfig) (*Keyed, error) {
 	}
 	// Up to 64 shards, keeping at least 16 keys in each.
 	shards := 1 << min(6, max(0, bits.Len(uint(cfg.MaxKeys/16))-1))
+	store := template.newStore(shards, (cfg.MaxKeys+shards-1)/shards)
+	if store == nil {
+		return nil, fmt.Errorf("ratelimit: Keyed needs a template built by its constructor, not a nil or zero %T: %w", template, ErrInvalidConfig)
+	}
 	k := &Keyed{
 		seed:  maphash.MakeSeed(),
-		store: template.newStore(shards, (cfg.MaxKeys+shards-1)/shards),
+		store: store,
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
 	}
@@ -472,25 +476,43 @@ func (c logCore) fullAt(s logState) int64 {
 }
 
 func (l *GCRA) newStore(shards, perShard int) keyedStore {
+	if l == nil || l.b.burst == 0 {
+		return nil
+	}
 	return newTable[int64](gcraCore{l.b}, shards, perShard)
 }
 
 func (l *LeakyBucket) newStore(shards, perShard int) keyedStore {
+	if l == nil || l.b.burst == 0 {
+		return nil
+	}
 	return newTable[int64](gcraCore{l.b}, shards, perShard)
 }
 
 func (l *TokenBucket) newStore(shards, perShard int) keyedStore {
+	if l == nil || l.b.burst == 0 {
+		return nil
+	}
 	return newTable[tokenState](tokenCore{l.b}, shards, perShard)
 }
 
 func (l *FixedWindow) newStore(shards, perShard int) keyedStore {
+	if l == nil || l.w.limit == 0 {
+		return nil
+	}
 	return newTable[windowState](fixedCore{l.w}, shards, perShard)
 }
 
 func (l *SlidingWindow) newStore(shards, perShard int) keyedStore {
+	if l == nil || l.w.limit == 0 {
+		return nil
+	}
 	return newTable[slidingState](slidingCore{l.w}, shards, perShard)
 }
 
 func (l *SlidingLog) newStore(shards, perShard int) keyedStore {
+	if l == nil || l.w.limit == 0 {
+		return nil
+	}
 	return newTable[logState](logCore{l.w}, shards, perShard)
 }

@@ -56,6 +56,9 @@ func TestKeyedConfigErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
 	_, err = ratelimit.NewKeyed(nil, ratelimit.KeyedConfig{MaxKeys: 10})
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
+	var typedNil *ratelimit.GCRA
+	_, err = ratelimit.NewKeyed(typedNil, ratelimit.KeyedConfig{MaxKeys: 10})
+	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
 }
 
 // TestKeyedHammer has 64 goroutines race over 4 keys with a limit of 250

@@ -34,7 +34,8 @@ var ErrQueueFull = errors.New("ratelimit: leaky bucket queue is full")
 // capacity counts the event leaving, and capacity-1 events can wait
 // behind it (a capacity of 1 spaces events without queueing any).
 //
-// LeakyBucket is safe for concurrent use by multiple goroutines.
+// LeakyBucket is safe for concurrent use by multiple goroutines. Build one with
+// [NewLeakyBucket]: the zero value refuses every request, as [Blocked] does.
 type LeakyBucket struct {
 	b bucket
 
@@ -68,6 +69,9 @@ func (l *LeakyBucket) AllowN(now time.Time, n int) (Decision, error) {
 // Allow reports, as a meter, whether one event may pass now, and adds it to
 // the bucket if so.
 func (l *LeakyBucket) Allow() bool {
+	if l.b.burst == 0 {
+		return false // the zero value
+	}
 	now := now()
 	l.mu.Lock()
 	next := max(l.drained, now) + l.b.interval

@@ -52,6 +52,9 @@ func (s *logState) push(t int64, n, limit int) {
 // decideLog applies a request for n events at now to s. The arithmetic is
 // the one documented on [SlidingLog].
 func (w *window) decideLog(s *logState, now int64, n int) (Decision, error) {
+	if w.size == 0 { // the zero value refuses everything, like Blocked
+		return blocked(n)
+	}
 	if s.count > 0 {
 		now = max(now, s.newest())
 	}
@@ -102,7 +105,8 @@ func (w *window) decideLog(s *logState, now int64, n int) (Decision, error) {
 // An instant earlier than the newest entry is treated as that entry's
 // instant, which keeps the log in order.
 //
-// SlidingLog is safe for concurrent use by multiple goroutines.
+// SlidingLog is safe for concurrent use by multiple goroutines. Build one with
+// [NewSlidingLog]: the zero value refuses every request, as [Blocked] does.
 type SlidingLog struct {
 	w window
 

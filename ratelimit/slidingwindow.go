@@ -31,6 +31,9 @@ func (w *window) roll(s *slidingState, now int64) {
 // decideSliding applies a request for n events at now to s. The arithmetic
 // is the one documented on [SlidingWindow].
 func (w *window) decideSliding(s *slidingState, now int64, n int) (Decision, error) {
+	if w.size == 0 { // the zero value refuses everything, like Blocked
+		return blocked(n)
+	}
 	w.roll(s, now)
 	elapsed := max(now-s.start, 0)
 	// weighted = ceil(prev * (size - elapsed) / size)
@@ -109,7 +112,8 @@ func (w *window) retrySliding(s *slidingState, now, n int64) int64 {
 //
 // An instant earlier than the current window counts as its start.
 //
-// SlidingWindow is safe for concurrent use by multiple goroutines.
+// SlidingWindow is safe for concurrent use by multiple goroutines. Build one with
+// [NewSlidingWindow]: the zero value refuses every request, as [Blocked] does.
 type SlidingWindow struct {
 	w window
 

@@ -26,6 +26,9 @@ func (b *bucket) refill(s tokenState, now int64) int64 {
 // decideTokens applies a request for n events at now to s. The arithmetic
 // is the one documented on [TokenBucket].
 func (b *bucket) decideTokens(s *tokenState, now int64, n int) (Decision, error) {
+	if b.burst == 0 { // the zero value refuses everything, like Blocked
+		return blocked(n)
+	}
 	d := Decision{Limit: b.burst, Window: time.Duration(b.span)}
 	credit := b.refill(*s, now)
 	need := int64(n) * b.interval
@@ -75,7 +78,8 @@ func (b *bucket) tokenDecision(d Decision, credit int64) Decision {
 // word (tat = now + span - credit); TokenBucket keeps the textbook pair
 // under a mutex.
 //
-// TokenBucket is safe for concurrent use by multiple goroutines.
+// TokenBucket is safe for concurrent use by multiple goroutines. Build one with
+// [NewTokenBucket]: the zero value refuses every request, as [Blocked] does.
 type TokenBucket struct {
 	b bucket
 
@@ -108,6 +112,9 @@ func (l *TokenBucket) AllowN(now time.Time, n int) (Decision, error) {
 // Allow reports whether one event may happen now, and takes a token if so.
 // It reads only the monotonic clock and allocates nothing.
 func (l *TokenBucket) Allow() bool {
+	if l.b.burst == 0 {
+		return false // the zero value
+	}
 	now := now()
 	l.mu.Lock()
 	credit := l.b.refill(l.s, now)
