@@ -145,7 +145,7 @@ func ClientIP(r *http.Request, trustedProxies int) string {
 	if a, err := netip.ParseAddr(addr); err == nil {
 		return keyOf(a)
 	}
-	if host, _, err := net.SplitHostPort(addr); err == nil {
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
 		return host
 	}
 	return addr

@@ -182,3 +182,22 @@ func TestMiddlewareConfigErrors(t *testing.T) {
 		assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig, name)
 	}
 }
+
+// FuzzClientIP feeds arbitrary addresses and headers to ClientIP, which
+// must never panic and never return an empty key for a non-empty address.
+func FuzzClientIP(f *testing.F) {
+	f.Add("192.0.2.1:80", "198.51.100.1, 203.0.113.9", 1)
+	f.Add("[2001:db8::1]:443", "", 0)
+	f.Add("garbage", ",,, ,", 3)
+	f.Add("[fe80::1%eth0]:1", "[::1]:2", 1)
+	f.Add(":80", "", 0)
+	f.Fuzz(func(t *testing.T, remote, xff string, hops int) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = remote
+		r.Header.Set("X-Forwarded-For", xff)
+		got := ratelimit.ClientIP(r, hops%8)
+		if remote != "" && got == "" && xff == "" {
+			t.Errorf("ClientIP(%q, %q, %d) is empty", remote, xff, hops)
+		}
+	})
+}

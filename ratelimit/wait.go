@@ -56,6 +56,9 @@ func Wait(ctx context.Context, l Limiter, key string, n int) error {
 		if err != nil || d.Allowed {
 			return err
 		}
+		if d.RetryAfter <= 0 { // a broken limiter; waiting would spin
+			return fmt.Errorf("ratelimit: %T refused %d events without a retry-after", l, n)
+		}
 		if err := checkDeadline(ctx, now(), d.RetryAfter); err != nil {
 			return err
 		}

@@ -193,3 +193,17 @@ func TestWaitAnyLimiter(t *testing.T) {
 		assert.Equal(t, 1100*ms, time.Since(start))
 	})
 }
+
+type refusing struct{}
+
+func (refusing) Decide(context.Context, string, int) (ratelimit.Decision, error) {
+	return ratelimit.Decision{}, nil
+}
+
+// TestWaitBrokenLimiter checks that Wait does not spin on a limiter that
+// refuses without saying how long to wait.
+func TestWaitBrokenLimiter(t *testing.T) {
+	err := ratelimit.Wait(t.Context(), refusing{}, "k", 1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "without a retry-after")
+}
