@@ -55,6 +55,20 @@
 // monotonic time.Since of a base instant, which costs about half of
 // time.Now.
 //
+// # Measured
+//
+// bench_test.go runs Pool beside a buffered-channel pool and GuidePool;
+// the benchmarks module runs it beside jackc/puddle/v2 at the same MaxSize
+// on the same work. On a shared 2-core VM, with medians of five runs, an
+// Acquire and Release took about a tenth of puddle's time serially and in
+// parallel with puddle's feature set, and under half of it with
+// MaxLifetime, MaxIdleTime and a HealthCheck threshold on (two clock reads
+// per pair, where puddle makes three for its statistics), with no
+// allocation. Under contention (100 goroutines, 4 resources, each holding
+// its resource across a yield) every pool queues, so the wait is about
+// the queue's length times one hand-off; BenchmarkContention reports its
+// p50 and p99.
+//
 // # Which to pick
 //
 // A buffered channel of resources (as in this package's benchmarks) is

@@ -253,6 +253,7 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Han
 					ctr := p.staleCounterLocked(e, now)
 					p.mu.Unlock()
 					p.destroy(e, ctr)
+					now = p.nanotime() // destructors take time
 					p.mu.Lock()
 					continue
 				}
@@ -273,6 +274,9 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Han
 					if ctx.Err() != nil {
 						p.canceled.Add(1)
 						return zero, ctx.Err()
+					}
+					if p.clocked {
+						now = p.nanotime() // checks take time
 					}
 					p.mu.Lock()
 					continue
