@@ -13,7 +13,7 @@ import (
 // with fixed seeds so every run replays the same sequences.
 const (
 	hitKeys     = 100_000
-	hitAccesses = 1_000_000
+	hitAccesses = 200_000
 )
 
 // hitWorkload is a named, precomputed key sequence.
@@ -32,8 +32,9 @@ var (
 //   - zipf: Zipf(0.99), the skew of web and cache traces;
 //   - scan: the same with a scan of 5,000 keys read once, never seen
 //     before, after every 20,000 reads;
-//   - recency: a sliding window of new keys each read for a while and then
-//     never again, where LRU is at its best.
+//   - recency: the LRU stack model, a third of reads going to new keys and
+//     the rest at a mean reuse depth of 1,000 keys, where LRU is the best
+//     policy there is.
 func workloads(tb testing.TB) []hitWorkload {
 	hitOnce.Do(func() {
 		zipf, err := workload.ZipfKeys(hitKeys, 0.99, hitAccesses, 1)
@@ -46,7 +47,7 @@ func workloads(tb testing.TB) []hitWorkload {
 			hitErr = err
 			return
 		}
-		recency, err := workload.Recency(hitKeys, 500, hitAccesses, 3)
+		recency, err := workload.Recency(hitAccesses, 1.0/3, 1000, 3)
 		if err != nil {
 			hitErr = err
 			return

@@ -132,26 +132,48 @@ func WithScans(base []uint64, every, length int, first uint64) ([]uint64, error)
 	return out, nil
 }
 
-// Recency returns count keys with temporal locality and no lasting
-// popularity: the key space slides forward, one new key every count/n
-// accesses so that n keys are used in all, and each access reads the
-// newest key minus an offset drawn from an exponential distribution with
-// mean window. A key is popular while it is new and then never again, so
-// recency predicts the next access and frequency does not: the workload on
-// which LRU is at its best.
-func Recency(n, window, count int, seed uint64) ([]uint64, error) {
+// Recency returns count keys from the LRU stack model, the workload on
+// which LRU is the best policy there is: keys are kept in order of their
+// last access, and each access reads a new key with probability newKey,
+// or else the key at a depth in that order drawn from an exponential
+// distribution with mean meanDepth (0 is the most recent key). How likely
+// a key is to be read next depends only on how recently it was read, never
+// on how often, so recency is the only signal a policy can use.
+// Keys deeper than 32 times meanDepth are forgotten, which bounds memory.
+// It returns an error wrapping [ErrInvalid] unless 0 < newKey <= 1 and
+// meanDepth >= 1.
+func Recency(count int, newKey, meanDepth float64, seed uint64) ([]uint64, error) {
 	if err := checkCount(count); err != nil {
 		return nil, err
 	}
-	if n < 1 || window < 1 {
-		return nil, fmt.Errorf("%w: n and window must be at least 1, got %d and %d", ErrInvalid, n, window)
+	if !(newKey > 0 && newKey <= 1) || !(meanDepth >= 1) || meanDepth > MaxKeys {
+		return nil, fmt.Errorf("%w: need 0 < newKey <= 1 and 1 <= meanDepth <= %d, got %v and %v",
+			ErrInvalid, MaxKeys, newKey, meanDepth)
 	}
 	r := newRand(seed)
+	keep := int(32 * meanDepth)
+	// stack holds keys oldest first, so the most recent is at the end and
+	// moving a key to the top costs its depth, not the stack's length.
+	stack := make([]uint64, 0, 2*keep)
+	next := uint64(0)
 	keys := make([]uint64, count)
 	for i := range keys {
-		newest := int64(i) * int64(n) / int64(max(count, 1))
-		off := int64(r.ExpFloat64() * float64(window))
-		keys[i] = uint64(max(newest-off, 0))
+		if len(stack) == 0 || r.Float64() < newKey {
+			keys[i] = next
+			stack = append(stack, next)
+			next++
+		} else {
+			d := min(int(r.ExpFloat64()*meanDepth), len(stack)-1)
+			j := len(stack) - 1 - d
+			k := stack[j]
+			copy(stack[j:], stack[j+1:])
+			stack[len(stack)-1] = k
+			keys[i] = k
+		}
+		if len(stack) == cap(stack) {
+			n := copy(stack, stack[len(stack)-keep:])
+			stack = stack[:n]
+		}
 	}
 	return keys, nil
 }
