@@ -46,7 +46,7 @@ func TestBoundedLoadsRandomWalk(t *testing.T) {
 			}
 			placed := map[string]bool{}
 			nextNode, nextKey := 5, 0
-			for step := range 3000 {
+			for step := range 1500 {
 				switch op := rng.IntN(100); {
 				case op < 60:
 					key := fmt.Sprintf("k%d", nextKey)

@@ -101,21 +101,24 @@ func TestPlacementsRejectBadNames(t *testing.T) {
 // adding an 11th node to 10 moves 1/11 of the keys, all to the new node.
 // Mod-n, the baseline, moves almost all of them.
 func TestAddingEleventhNode(t *testing.T) {
-	keys := testKeys(200_000)
 	want := 1.0 / 11
 	for _, tc := range []struct {
 		name      string
+		keys      int
 		tolerance float64 // relative to 1/11; 0: no bound, it is the baseline
 		allToNew  bool
 	}{
-		{"jump", 0.03, true},
-		{"rendezvous", 0.03, true},
-		{"ring", 0.25, true},
-		{"maglev", 0.25, false},
-		{"bounded-loads", 0.25, false},
-		{"mod-n", 0, false},
+		// 200,000 keys put the sampling error of jump and rendezvous at
+		// 0.7% (one standard deviation), well inside their 3%.
+		{"jump", 200_000, 0.03, true},
+		{"rendezvous", 200_000, 0.03, true},
+		{"ring", 50_000, 0.25, true},
+		{"maglev", 50_000, 0.25, false},
+		{"bounded-loads", 50_000, 0.25, false},
+		{"mod-n", 50_000, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			keys := testKeys(tc.keys)
 			p := find(t, tc.name)
 			before, err := p.build(names(10))
 			require.NoError(t, err)
@@ -134,13 +137,9 @@ func TestAddingEleventhNode(t *testing.T) {
 			}
 			assert.InEpsilon(t, want, m.Fraction(), tc.tolerance)
 			if tc.allToNew {
-				assert.Zero(t, m.BetweenSurvivors)
-				from, to := owners(t, before, keys), owners(t, after, keys)
-				for i := range keys {
-					if from[i] != to[i] {
-						require.Equalf(t, "node-10", to[i], "key %q moved to an old node", keys[i])
-					}
-				}
+				// A moved key left an old node; if it did not go to
+				// another old node, it went to the new one.
+				assert.Zero(t, m.BetweenSurvivors, "keys moved between old nodes")
 			}
 		})
 	}
@@ -148,7 +147,7 @@ func TestAddingEleventhNode(t *testing.T) {
 
 // TestRemovingNodeMovesOnlyItsKeys: the keys of the other nodes stay put.
 func TestRemovingNodeMovesOnlyItsKeys(t *testing.T) {
-	keys := testKeys(50_000)
+	keys := testKeys(20_000)
 	for _, name := range []string{"ring", "rendezvous", "bounded-loads"} {
 		t.Run(name, func(t *testing.T) {
 			p := find(t, name)

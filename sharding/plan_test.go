@@ -43,7 +43,7 @@ func TestPlanRingAddNode(t *testing.T) {
 	assert.InDelta(t, after.Shares()["node-10"], plan.Moved(), 1e-12, "the new node's share is exactly what moved")
 	assert.InEpsilon(t, 1.0/11, plan.Moved(), 0.25)
 
-	keys := testKeys(50_000)
+	keys := testKeys(10_000)
 	from, to := owners(t, before, keys), owners(t, after, keys)
 	moved := 0
 	for i, k := range keys {
@@ -64,7 +64,7 @@ func TestPlanRingAddNode(t *testing.T) {
 			require.Emptyf(t, inRange, "key %q stays but is in a range", k)
 		}
 	}
-	assert.InDelta(t, plan.Moved(), float64(moved)/float64(len(keys)), 0.005, "sample agrees with the exact share")
+	assert.InDelta(t, plan.Moved(), float64(moved)/float64(len(keys)), 0.01, "sample agrees with the exact share")
 }
 
 func TestPlanRingRemoveNode(t *testing.T) {

@@ -20,7 +20,7 @@ func TestRingBalanceExact(t *testing.T) {
 	assert.LessOrEqual(t, b.PeakToMean, 1.10)
 
 	// A large sample agrees with the exact figure.
-	sampled, err := MeasureBalance(r, testKeys(400_000))
+	sampled, err := MeasureBalance(r, testKeys(200_000))
 	require.NoError(t, err)
 	t.Logf("sampled: %v", sampled)
 	assert.InDelta(t, b.PeakToMean, sampled.PeakToMean, 0.02)
