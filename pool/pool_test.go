@@ -622,3 +622,54 @@ func TestReleaseSkipsWaitersThatHaveGivenUp(t *testing.T) {
 		assert.Equal(t, int64(20), s.CanceledAcquires)
 	})
 }
+
+func TestCloseCancelsConstructionsInProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := backend{gate: make(chan struct{})} // the dial never completes
+		p := newPool(t, b.config(2))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		got := make(chan error, 2)
+		go func() { _, err := p.Acquire(context.Background()); got <- err }() // dials inline
+		go func() { _, err := p.Acquire(ctx); got <- err }()                  // dials on its own goroutine
+		synctest.Wait()
+		require.Equal(t, 2, p.Stats().Constructing)
+
+		require.NoError(t, p.Close(context.Background()), "Close cancels the dials and waits for them")
+		require.ErrorIs(t, <-got, pool.ErrClosed)
+		require.ErrorIs(t, <-got, pool.ErrClosed)
+		s := p.Stats()
+		assert.Zero(t, s.Total)
+		assert.Zero(t, s.ConstructErrors, "a dial cancelled by Close is not a backend failure")
+	})
+}
+
+func TestTryAcquireSkipsResourcesFailingTheirCheck(t *testing.T) {
+	var b backend
+	cfg := b.config(2)
+	cfg.HealthCheck = func(_ context.Context, c *conn) error {
+		if c.broken.Load() {
+			return errors.New("broken")
+		}
+		return nil
+	}
+	p := newPool(t, cfg)
+	defer closePool(t, p)
+	ctx := context.Background()
+	h1, err := p.Acquire(ctx)
+	require.NoError(t, err)
+	h2, err := p.Acquire(ctx)
+	require.NoError(t, err)
+	good := h1.Value()
+	h2.Value().broken.Store(true)
+	h1.Release()
+	h2.Release() // on top of the stack
+
+	h, err := p.TryAcquire(ctx)
+	require.NoError(t, err)
+	assert.Same(t, good, h.Value())
+	_, err = p.TryAcquire(ctx)
+	require.ErrorIs(t, err, pool.ErrExhausted)
+	h.Release()
+	assert.Equal(t, int64(1), p.Stats().ClosedHealthCheck)
+}
