@@ -52,7 +52,7 @@
 // generation no longer matches. The clock is read only when a feature needs
 // it (MaxLifetime, MaxIdleTime, a HealthCheckAfter threshold, leak
 // detection), and then once per Acquire and once per Release, as the
-// monotonic time.Since of a base instant, which costs about half of
+// monotonic time.Since of a base instant, which is cheaper than
 // time.Now.
 //
 // # Measured
