@@ -40,20 +40,19 @@ type MiddlewareConfig struct {
 // Middleware returns HTTP middleware that asks cfg.Limiter about every
 // request and either passes it on or refuses it.
 //
-// Every response carries the IETF draft-11 headers (draft-ietf-httpapi-
-// ratelimit-headers)
+// Every response to a request the limiter decided carries the IETF
+// draft-11 headers (draft-ietf-httpapi-ratelimit-headers)
 //
 //	RateLimit-Policy: "<policy>";q=<Decision.Limit>;w=<Decision.Window in seconds>
 //	RateLimit: "<policy>";r=<Decision.Remaining>;t=<Decision.ResetAfter in seconds>
 //
-// with seconds rounded up, on every decision that has a window (all but
-// those of [Unlimited] and [Blocked]).
-// A refused request gets those headers, Retry-After with
-// Decision.RetryAfter in seconds (rounded up, at least 1), and cfg.Denied.
-// A request the limiter refuses permanently (ErrExceedsLimit: a [Blocked]
-// limiter, say) is denied the same way but without Retry-After, since
-// retrying cannot help. Any other limiter error goes to cfg.Error without
-// reaching the handler.
+// with seconds rounded up, unless the decision has no window (those of
+// [Unlimited] and [Blocked]). A refused request gets those headers,
+// Retry-After with Decision.RetryAfter in seconds (rounded up, at least
+// 1), and cfg.Denied. A request the limiter refuses permanently
+// (ErrExceedsLimit: a [Blocked] limiter, say) is denied the same way but
+// without Retry-After, since retrying cannot help. Any other limiter error
+// goes to cfg.Error without reaching the handler.
 //
 // Middleware returns an error wrapping [ErrInvalidConfig] when
 // cfg.Limiter is nil, cfg.Policy is not a valid name or cfg.TrustedProxies
