@@ -14,8 +14,8 @@ import (
 // points keep the standard deviation under 4.5%).
 const DefaultVirtualNodes = 160
 
-// maxPoints bounds a ring's memory: 20 bytes per point with the bucket
-// table, so 320 MiB.
+// maxPoints bounds a ring's memory: at most 24 bytes per point with the
+// bucket table, so about 400 MiB.
 const maxPoints = 1 << 24
 
 // Ring is a consistent-hash ring with virtual nodes and weights (Karger et

@@ -262,7 +262,10 @@ func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
 		return MoveStats{}, fmt.Errorf("redisshard: %w", err)
 	}
 	s.clients[node.Name] = node.Client
-	s.prev, s.ring = s.ring, next
+	if s.ring.Points() > 0 { // an empty store has nothing to move
+		s.prev = s.ring
+	}
+	s.ring = next
 	s.mu.Unlock()
 	return s.finishMove(ctx)
 }
