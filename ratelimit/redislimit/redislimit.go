@@ -391,7 +391,13 @@ func (c *core) run(ctx context.Context, keys []string, args []any) (any, error) 
 		defer cancel()
 	}
 	if c.direct || ctx.Done() == nil {
-		return c.script.Run(ctx, c.rdb, keys, args...).Result()
+		v, err := c.script.Run(ctx, c.rdb, keys, args...).Result()
+		if err != nil && ctx.Err() != nil {
+			// The client saw the deadline as a socket timeout; say which
+			// deadline it was.
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
+		return v, err
 	}
 	// The client would not let the deadline interrupt a read: wait for the
 	// answer or the context, whichever comes first. The abandoned call ends

@@ -1,0 +1,145 @@
+package redislimit
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/backendkit/backendkit/internal/redistest"
+)
+
+var t0 = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// fakeSleep replaces a limiter's sleep: it records each delay and moves
+// the miniredis clock forward by it, so Wait runs against the real script
+// at exact instants without waiting.
+func fakeSleep(r *redistest.Server, at *time.Time, delays *[]time.Duration) func(context.Context, time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
+		*delays = append(*delays, d)
+		*at = at.Add(d)
+		r.Miniredis().SetTime(*at)
+		return ctx.Err()
+	}
+}
+
+// TestWaitSleepsTheRetryAfterWithJitter: a refused Wait sleeps the
+// retry-after the script returned, stretched by a random factor in
+// [1, 1+jitter], then asks again and succeeds.
+func TestWaitSleepsTheRetryAfterWithJitter(t *testing.T) {
+	r := redistest.NewMiniredis(t)
+	at := t0
+	r.Miniredis().SetTime(at)
+	l, err := NewGCRA(r.Client, 10, time.Second, 1, WithPrefix(r.Prefix)) // one event per 100ms
+	require.NoError(t, err)
+	var delays []time.Duration
+	l.c.sleep = fakeSleep(r, &at, &delays)
+	ctx := context.Background()
+
+	require.NoError(t, l.Wait(ctx, "k"))
+	assert.Empty(t, delays, "the first event is free")
+	for range 50 {
+		require.NoError(t, l.Wait(ctx, "k"))
+	}
+	require.Len(t, delays, 50, "one sleep per Wait: the jitter only ever lengthens the wait")
+	lo, hi := delays[0], delays[0]
+	for i, d := range delays {
+		assert.GreaterOrEqual(t, d, 100*time.Millisecond, "delay %d", i)
+		assert.LessOrEqual(t, d, 120*time.Millisecond, "delay %d", i)
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	// 50 uniform draws over 20ms spanning less than 10ms has a
+	// probability below 1e-13.
+	assert.Greater(t, hi-lo, 10*time.Millisecond, "delays are not spread: clients would retry in lockstep")
+}
+
+func TestWaitWithoutJitterSleepsExactly(t *testing.T) {
+	r := redistest.NewMiniredis(t)
+	at := t0
+	r.Miniredis().SetTime(at)
+	l, err := NewFixedWindow(r.Client, 2, time.Second, WithPrefix(r.Prefix), WithJitter(0))
+	require.NoError(t, err)
+	var delays []time.Duration
+	l.c.sleep = fakeSleep(r, &at, &delays)
+	at = t0.Add(700 * time.Millisecond)
+	r.Miniredis().SetTime(at)
+	require.NoError(t, l.WaitN(context.Background(), "k", 2))
+	require.NoError(t, l.WaitN(context.Background(), "k", 2))
+	assert.Equal(t, []time.Duration{300 * time.Millisecond}, delays, "to the next window, exactly")
+}
+
+// TestWaitReturnsAtOnceWhenTheDeadlineIsTooClose: a deadline before the
+// retry-after fails at once, without sleeping.
+func TestWaitReturnsAtOnceWhenTheDeadlineIsTooClose(t *testing.T) {
+	r := redistest.NewMiniredis(t)
+	r.Miniredis().SetTime(t0)
+	l, err := NewFixedWindow(r.Client, 1, time.Hour, WithPrefix(r.Prefix))
+	require.NoError(t, err)
+	l.c.sleep = func(context.Context, time.Duration) error {
+		t.Error("Wait slept although the deadline could not be met")
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, l.Wait(ctx, "k"))
+	err = l.Wait(ctx, "k")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "1h0m0s")
+}
+
+func TestWaitEndsWithTheContext(t *testing.T) {
+	r := redistest.NewMiniredis(t)
+	r.Miniredis().SetTime(t0)
+	l, err := NewTokenBucket(r.Client, 1, time.Second, 1, WithPrefix(r.Prefix))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	l.c.sleep = func(ctx context.Context, d time.Duration) error {
+		cancel() // the caller gives up while Wait sleeps
+		return ctx.Err()
+	}
+	require.NoError(t, l.Wait(ctx, "k"))
+	assert.ErrorIs(t, l.Wait(ctx, "k"), context.Canceled)
+}
+
+func TestWaitReturnsPolicyErrors(t *testing.T) {
+	r := redistest.NewMiniredis(t)
+	c := redis.NewClient(&redis.Options{Addr: r.Addr(), MaxRetries: -1, DialerRetries: 1})
+	t.Cleanup(func() { _ = c.Close() })
+	l, err := NewGCRA(c, 1, time.Second, 1, WithPrefix(r.Prefix))
+	require.NoError(t, err)
+	r.Miniredis().Close() // Redis goes away
+	err = l.Wait(context.Background(), "k")
+	assert.ErrorIs(t, err, ErrRedis)
+}
+
+// TestSleepCtx checks the real sleep in a synctest bubble, whose clock
+// moves only when every goroutine in it is blocked.
+func TestSleepCtx(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		require.NoError(t, sleepCtx(context.Background(), 250*time.Millisecond))
+		assert.Equal(t, 250*time.Millisecond, time.Since(start))
+
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		err := sleepCtx(ctx, time.Hour)
+		assert.True(t, errors.Is(err, context.DeadlineExceeded))
+		assert.Equal(t, 350*time.Millisecond, time.Since(start))
+	})
+}
+
+func TestJittered(t *testing.T) {
+	c := &core{opts: options{jitter: 0.5}}
+	for range 100 {
+		d := c.jittered(time.Second)
+		assert.GreaterOrEqual(t, d, time.Second)
+		assert.LessOrEqual(t, d, 1500*time.Millisecond)
+	}
+	c.opts.jitter = 0
+	assert.Equal(t, time.Second, c.jittered(time.Second))
+}
