@@ -105,21 +105,59 @@ func (l *lruModel) del(k string) bool {
 func (l *lruModel) len() int            { return len(l.m) }
 func (l *lruModel) evictions() []string { return l.log }
 
-// s3fifoModel follows the S3-FIFO paper's description: a small and a main
-// FIFO queue (oldest first here) and a ghost queue of evicted keys.
+// s3fifoModel follows the package doc's description of S3FIFO: a small
+// and a main FIFO queue (oldest first here), one access bit per entry, a
+// ghost queue of keys evicted from each, and a small queue whose target
+// size moves towards the queue whose ghost was hit, by the ratio of the
+// ghosts' sizes (as ARC adapts its target).
 type s3fifoModel struct {
-	capacity, smallCap, ghostCap int
-	m                            map[string]*modelEntry
-	small, main, ghost           []string
-	log                          []string
+	capacity, smallCap     int
+	ghostCap, mainGhostCap int
+	m                      map[string]*modelEntry
+	small, main            []string
+	// ghost and mainGhost hold the keys of the last evictions from each
+	// queue, "" for a key since taken back.
+	ghost, mainGhost []string
+	log              []string
 }
 
 func newS3FIFOModel(capacity int) *s3fifoModel {
 	small := max(1, capacity*15/100)
-	return &s3fifoModel{capacity: capacity, smallCap: small, ghostCap: max(1, capacity-small), m: map[string]*modelEntry{}}
+	return &s3fifoModel{
+		capacity: capacity, smallCap: small,
+		ghostCap: max(1, capacity-small), mainGhostCap: capacity,
+		m: map[string]*modelEntry{},
+	}
 }
 
-func (s *s3fifoModel) bump(e *modelEntry) { e.freq = min(e.freq+1, 3) }
+func (s *s3fifoModel) bump(e *modelEntry) { e.freq = 1 }
+
+func remember(ghost []string, k string, n int) []string {
+	ghost = append(ghost, k)
+	if len(ghost) > n {
+		ghost = ghost[1:]
+	}
+	return ghost
+}
+
+// take forgets k if ghost holds it and reports whether it did.
+func take(ghost []string, k string) bool {
+	if i := slices.Index(ghost, k); i >= 0 {
+		ghost[i] = ""
+		return true
+	}
+	return false
+}
+
+func live(ghost []string) int {
+	n := 0
+	for _, k := range ghost {
+		if k != "" {
+			n++
+		}
+	}
+	return n
+}
 
 func (s *s3fifoModel) remove(k string, r cache.Reason) {
 	s.log = append(s.log, fmt.Sprintf("%s=%d %v", k, s.m[k].value, r))
@@ -155,12 +193,7 @@ func (s *s3fifoModel) evict() {
 				s.main = append(s.main, k)
 				continue
 			}
-			// The ghost holds the keys of the last ghostCap evictions
-			// from the small queue.
-			s.ghost = append(s.ghost, k)
-			if len(s.ghost) > s.ghostCap {
-				s.ghost = s.ghost[1:]
-			}
+			s.ghost = remember(s.ghost, k, s.ghostCap)
 			s.small = append(s.small, k) // so that remove finds it
 			s.remove(k, cache.Evicted)
 			return
@@ -172,6 +205,7 @@ func (s *s3fifoModel) evict() {
 			s.main = append(s.main, k)
 			continue
 		}
+		s.mainGhost = remember(s.mainGhost, k, s.mainGhostCap)
 		s.main = append(s.main, k)
 		s.remove(k, cache.Evicted)
 		return
@@ -195,10 +229,14 @@ func (s *s3fifoModel) set(k string, v int, ttl time.Duration, now time.Time) {
 		s.evict()
 	}
 	s.m[k] = &modelEntry{value: v, deadline: expiry(ttl, now)}
-	if i := slices.Index(s.ghost, k); i >= 0 {
-		s.ghost[i] = "" // forgotten, but its place still counts
+	switch {
+	case take(s.ghost, k):
+		s.smallCap = min(s.smallCap+max(1, live(s.mainGhost)/max(1, live(s.ghost))), max(1, s.capacity-1))
 		s.main = append(s.main, k)
-	} else {
+	case take(s.mainGhost, k):
+		s.smallCap = max(s.smallCap-max(1, live(s.ghost)/max(1, live(s.mainGhost))), 1)
+		s.main = append(s.main, k)
+	default:
 		s.small = append(s.small, k)
 	}
 }
