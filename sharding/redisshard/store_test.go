@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,18 +81,37 @@ func TestLiveRebalancing(t *testing.T) {
 	}
 
 	// The move waits, after each batch, for every worker to do one more
-	// operation; a worker that has finished counts as done.
-	var finished [writers + readers]atomic.Bool
+	// operation; a worker that has finished counts as done. Workers tick
+	// their channel (without blocking) after each operation and when they
+	// finish.
+	var (
+		finished [writers + readers]atomic.Bool
+		ticks    [writers + readers]chan struct{}
+	)
+	for i := range ticks {
+		ticks[i] = make(chan struct{}, 1)
+	}
+	tick := func(i int) {
+		select {
+		case ticks[i] <- struct{}{}:
+		default:
+		}
+	}
+	done := func(i int) {
+		finished[i].Store(true)
+		tick(i)
+	}
 	batches := 0
 	store.afterBatch = func() {
 		batches++
-		var target [writers + readers]int64
 		for i := range progress {
-			target[i] = progress[i].Load() + 1
-		}
-		for i := range progress {
-			for progress[i].Load() < target[i] && !finished[i].Load() && ctx.Err() == nil {
-				runtimeGosched()
+			target := progress[i].Load() + 1
+			for progress[i].Load() < target && !finished[i].Load() {
+				select {
+				case <-ticks[i]:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 	}
@@ -101,7 +119,7 @@ func TestLiveRebalancing(t *testing.T) {
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Go(func() {
-			defer finished[w].Store(true)
+			defer done(w)
 			for op := 0; op < maxOps && !stopped(); op++ {
 				i := op % keysPerWriter
 				v := acked[w][i].Load() + 1
@@ -111,12 +129,13 @@ func TestLiveRebalancing(t *testing.T) {
 				}
 				acked[w][i].Store(v)
 				progress[w].Add(1)
+				tick(w)
 			}
 		})
 	}
 	for r := range readers {
 		wg.Go(func() {
-			defer finished[writers+r].Store(true)
+			defer done(writers + r)
 			for op := 0; op < maxOps && !stopped(); op++ {
 				w, i := (op+r)%writers, (op*7+r)%keysPerWriter
 				want := acked[w][i].Load()
@@ -132,6 +151,7 @@ func TestLiveRebalancing(t *testing.T) {
 					}
 				}
 				progress[writers+r].Add(1)
+				tick(writers + r)
 			}
 		})
 	}
@@ -366,5 +386,3 @@ func TestResumeAfterFailedMove(t *testing.T) {
 		require.Equal(t, strconv.Itoa(i), got)
 	}
 }
-
-func runtimeGosched() { runtime.Gosched() }
