@@ -1,6 +1,9 @@
 package jwtdemo
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // Strict base64url without padding (RFC 7515 §2 and Appendix C). The
 // standard library's decoder skips '\r' and '\n' and its Strict mode still
@@ -91,18 +94,29 @@ func decodeSegment(dst []byte, src string) (int, bool) {
 
 // appendEncoded appends the unpadded base64url encoding of src to dst.
 func appendEncoded(dst, src []byte) []byte {
-	i := 0
-	for ; i+3 <= len(src); i += 3 {
+	n := len(dst)
+	dst = slices.Grow(dst, encodedLen(len(src)))[:n+encodedLen(len(src))]
+	out := dst[n:]
+	i, o := 0, 0
+	// Six bytes make eight characters.
+	for ; i+8 <= len(src); i, o = i+6, o+8 {
+		v := binary.BigEndian.Uint64(src[i:])
+		q := out[o : o+8]
+		q[0], q[1], q[2], q[3] = b64Alphabet[v>>58&0x3F], b64Alphabet[v>>52&0x3F], b64Alphabet[v>>46&0x3F], b64Alphabet[v>>40&0x3F]
+		q[4], q[5], q[6], q[7] = b64Alphabet[v>>34&0x3F], b64Alphabet[v>>28&0x3F], b64Alphabet[v>>22&0x3F], b64Alphabet[v>>16&0x3F]
+	}
+	for ; i+3 <= len(src); i, o = i+3, o+4 {
 		v := uint32(src[i])<<16 | uint32(src[i+1])<<8 | uint32(src[i+2])
-		dst = append(dst, b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F], b64Alphabet[v>>6&0x3F], b64Alphabet[v&0x3F])
+		q := out[o : o+4]
+		q[0], q[1], q[2], q[3] = b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F], b64Alphabet[v>>6&0x3F], b64Alphabet[v&0x3F]
 	}
 	switch len(src) - i {
 	case 1:
 		v := uint32(src[i]) << 16
-		dst = append(dst, b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F])
+		out[o], out[o+1] = b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F]
 	case 2:
 		v := uint32(src[i])<<16 | uint32(src[i+1])<<8
-		dst = append(dst, b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F], b64Alphabet[v>>6&0x3F])
+		out[o], out[o+1], out[o+2] = b64Alphabet[v>>18&0x3F], b64Alphabet[v>>12&0x3F], b64Alphabet[v>>6&0x3F]
 	}
 	return dst
 }

@@ -132,6 +132,21 @@ func readDate[T text](r *reader[T]) (NumericDate, error) {
 	if c := r.peek(); c != '-' && (c < '0' || c > '9') {
 		return NumericDate{}, fmt.Errorf("%w: numeric date is not a number", ErrInvalidClaim)
 	}
+	// The common case, an integer of at most 12 digits followed by a
+	// delimiter, is read in one pass.
+	s, i := r.s, r.i
+	var v uint64
+	for j := i; j < len(s) && j-i < 12; j++ {
+		d := s[j]
+		if d < '0' || d > '9' {
+			if j > i && (s[i] != '0' || j == i+1) && d != '.' && d != 'e' && d != 'E' && v <= maxNumericDate {
+				r.i = j
+				return NumericDate{time.Unix(int64(v), 0)}, nil
+			}
+			break
+		}
+		v = v*10 + uint64(d-'0')
+	}
 	num, ok := r.number()
 	if !ok {
 		return NumericDate{}, fmt.Errorf("%w: numeric date is not a number", ErrMalformed)
@@ -301,62 +316,31 @@ func readAudience(r *reader[string]) (Audience, error) {
 // appendClaims appends the JSON encoding of c, the same object
 // encoding/json would produce for it.
 func appendClaims(dst []byte, c *Claims) ([]byte, error) {
-	dst = append(dst, '{')
-	n := len(dst)
-	str := func(name, v string) error {
-		if v == "" {
-			return nil
-		}
+	for _, v := range [...]string{c.Issuer, c.Subject, c.ID, c.Scope} {
 		if !utf8.ValidString(v) {
-			return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidClaim, name)
+			return nil, fmt.Errorf("%w: claim is not valid UTF-8", ErrInvalidClaim)
 		}
-		if len(dst) > n {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '"')
-		dst = append(dst, name...)
-		dst = append(dst, '"', ':')
-		dst = appendString(dst, v)
-		return nil
 	}
-	date := func(name string, d NumericDate) error {
-		if d.IsZero() {
-			return nil
+	for _, a := range c.Audience {
+		if !utf8.ValidString(a) {
+			return nil, fmt.Errorf("%w: aud is not valid UTF-8", ErrInvalidClaim)
 		}
-		s := d.Unix()
-		if s < 0 || s > maxNumericDate {
-			return fmt.Errorf("%w: %s out of range", ErrInvalidClaim, name)
-		}
-		if len(dst) > n {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '"')
-		dst = append(dst, name...)
-		dst = append(dst, '"', ':')
-		dst = appendUint(dst, uint64(s))
-		return nil
 	}
-	if err := str("iss", c.Issuer); err != nil {
-		return nil, err
+	start := len(dst)
+	dst = append(dst, '{')
+	if c.Issuer != "" {
+		dst = appendString(append(dst, `"iss":`...), c.Issuer)
 	}
-	if err := str("sub", c.Subject); err != nil {
-		return nil, err
+	if c.Subject != "" {
+		dst = appendString(append(comma(dst, start), `"sub":`...), c.Subject)
 	}
 	switch len(c.Audience) {
 	case 0:
 	case 1:
-		if err := str("aud", c.Audience[0]); err != nil {
-			return nil, err
-		}
+		dst = appendString(append(comma(dst, start), `"aud":`...), c.Audience[0])
 	default:
-		if len(dst) > n {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `"aud":[`...)
+		dst = append(comma(dst, start), `"aud":[`...)
 		for i, a := range c.Audience {
-			if !utf8.ValidString(a) {
-				return nil, fmt.Errorf("%w: aud is not valid UTF-8", ErrInvalidClaim)
-			}
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -364,22 +348,43 @@ func appendClaims(dst []byte, c *Claims) ([]byte, error) {
 		}
 		dst = append(dst, ']')
 	}
-	if err := date("exp", c.ExpiresAt); err != nil {
+	var err error
+	if dst, err = appendDate(dst, start, `"exp":`, c.ExpiresAt); err != nil {
 		return nil, err
 	}
-	if err := date("nbf", c.NotBefore); err != nil {
+	if dst, err = appendDate(dst, start, `"nbf":`, c.NotBefore); err != nil {
 		return nil, err
 	}
-	if err := date("iat", c.IssuedAt); err != nil {
+	if dst, err = appendDate(dst, start, `"iat":`, c.IssuedAt); err != nil {
 		return nil, err
 	}
-	if err := str("jti", c.ID); err != nil {
-		return nil, err
+	if c.ID != "" {
+		dst = appendString(append(comma(dst, start), `"jti":`...), c.ID)
 	}
-	if err := str("scope", c.Scope); err != nil {
-		return nil, err
+	if c.Scope != "" {
+		dst = appendString(append(comma(dst, start), `"scope":`...), c.Scope)
 	}
 	return append(dst, '}'), nil
+}
+
+// comma appends the comma that separates members, unless the object that
+// begins at start is still empty.
+func comma(dst []byte, start int) []byte {
+	if len(dst) > start+1 {
+		return append(dst, ',')
+	}
+	return dst
+}
+
+func appendDate(dst []byte, start int, name string, d NumericDate) ([]byte, error) {
+	if d.IsZero() {
+		return dst, nil
+	}
+	s := d.Unix()
+	if s < 0 || s > maxNumericDate {
+		return nil, fmt.Errorf("%w: %s out of range", ErrInvalidClaim, name)
+	}
+	return appendUint(append(comma(dst, start), name...), uint64(s)), nil
 }
 
 func appendUint(dst []byte, v uint64) []byte {

@@ -34,6 +34,10 @@ func (r *reader[T]) ws() {
 
 // consume skips whitespace and then c, reporting whether c was there.
 func (r *reader[T]) consume(c byte) bool {
+	if r.i < len(r.s) && r.s[r.i] == c { // the common case: no whitespace
+		r.i++
+		return true
+	}
 	r.ws()
 	if r.i < len(r.s) && r.s[r.i] == c {
 		r.i++
@@ -44,6 +48,9 @@ func (r *reader[T]) consume(c byte) bool {
 
 // peek skips whitespace and returns the next byte, or 0 at the end.
 func (r *reader[T]) peek() byte {
+	if r.i < len(r.s) && r.s[r.i] > ' ' {
+		return r.s[r.i]
+	}
 	r.ws()
 	if r.i < len(r.s) {
 		return r.s[r.i]
@@ -336,13 +343,11 @@ func (r *reader[T]) member(first bool, buf []byte) (name []byte, rawName T, done
 		if r.consume('}') {
 			return nil, rawName, true, true
 		}
-	} else {
+	} else if !r.consume(',') {
 		if r.consume('}') {
 			return nil, rawName, true, true
 		}
-		if !r.consume(',') {
-			return nil, rawName, false, false
-		}
+		return nil, rawName, false, false
 	}
 	raw, esc, ok := r.str()
 	if !ok || !r.consume(':') {

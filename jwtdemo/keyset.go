@@ -99,9 +99,3 @@ func (s *KeySet) load() map[string]*Key {
 	}
 	return nil
 }
-
-// lookupBytes finds a key by a kid still in bytes, without allocating.
-func (s *KeySet) lookupBytes(kid []byte) (*Key, bool) {
-	k, ok := s.load()[string(kid)]
-	return k, ok
-}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,6 +55,20 @@ type Verifier struct {
 	required uint16
 	maxSize  int
 	now      func() time.Time
+
+	// last remembers the most recent header segment that passed every
+	// header check, with the key it selected. Tokens from one issuer share
+	// their header byte for byte, and the same bytes give the same result,
+	// so a match skips decoding and parsing the header again. An entry
+	// holds only for the key set's map it was made with.
+	last atomic.Pointer[headerEntry]
+}
+
+type headerEntry struct {
+	seg      string
+	keys     *map[string]*Key
+	key      *Key
+	kid, typ string
 }
 
 // NewVerifier returns a Verifier for cfg, or an error wrapping
@@ -208,39 +223,16 @@ func (v *Verifier) check(token string, out *Header) (string, error) {
 	}
 	hseg, pseg, sseg := token[:d1], token[d1+1:d2], token[d2+1:]
 
-	var hb [128]byte
-	hbuf := hb[:]
-	n := decodedLen(len(hseg))
-	if n <= 0 {
-		return "", fmt.Errorf("%w: header is not base64url", ErrMalformed)
+	keys := v.keys.keys.Load()
+	e := v.last.Load()
+	if e == nil || e.seg != hseg || e.keys != keys {
+		var err error
+		if e, err = v.checkHeader(hseg, keys); err != nil {
+			return "", err
+		}
+		v.last.Store(e)
 	}
-	if n > len(hbuf) {
-		hbuf = make([]byte, n)
-	}
-	hn, ok := decodeSegment(hbuf, hseg)
-	if !ok {
-		return "", fmt.Errorf("%w: header is not base64url", ErrMalformed)
-	}
-	var algBuf [16]byte
-	var kidBuf [64]byte
-	h, err := parseHeader(hbuf[:hn], algBuf[:], kidBuf[:])
-	if err != nil {
-		return "", err
-	}
-	if bytes.EqualFold(h.alg, []byte("none")) {
-		return "", fmt.Errorf("%w: alg %q", ErrAlgorithm, string(h.alg))
-	}
-	ai := algIndex(h.alg)
-	if ai < 0 || v.allowed&(1<<ai) == 0 {
-		return "", fmt.Errorf("%w: alg %q not accepted", ErrAlgorithm, string(h.alg))
-	}
-	key, ok := v.keys.lookupBytes(h.kid)
-	if !ok {
-		return "", fmt.Errorf("%w: kid %q", ErrUnknownKey, string(h.kid))
-	}
-	if key.alg != algorithms[ai].alg {
-		return "", fmt.Errorf("%w: token says %s, key %q is for %s", ErrAlgorithm, string(h.alg), key.kid, key.alg)
-	}
+	key := e.key
 
 	want := key.sigSize()
 	if decodedLen(len(sseg)) != want {
@@ -258,9 +250,51 @@ func (v *Verifier) check(token string, out *Header) (string, error) {
 		return "", ErrSignature
 	}
 	if out != nil {
-		*out = Header{Algorithm: key.alg, KeyID: string(h.kid), Type: string(h.typ)}
+		*out = Header{Algorithm: key.alg, KeyID: e.kid, Type: e.typ}
 	}
 	return pseg, nil
+}
+
+// checkHeader decodes and checks a header segment and selects its key
+// from keys, the key set's current map.
+func (v *Verifier) checkHeader(hseg string, keys *map[string]*Key) (*headerEntry, error) {
+	var hb [128]byte
+	hbuf := hb[:]
+	n := decodedLen(len(hseg))
+	if n <= 0 {
+		return nil, fmt.Errorf("%w: header is not base64url", ErrMalformed)
+	}
+	if n > len(hbuf) {
+		hbuf = make([]byte, n)
+	}
+	hn, ok := decodeSegment(hbuf, hseg)
+	if !ok {
+		return nil, fmt.Errorf("%w: header is not base64url", ErrMalformed)
+	}
+	var algBuf [16]byte
+	var kidBuf [64]byte
+	h, err := parseHeader(hbuf[:hn], algBuf[:], kidBuf[:])
+	if err != nil {
+		return nil, err
+	}
+	if bytes.EqualFold(h.alg, []byte("none")) {
+		return nil, fmt.Errorf("%w: alg %q", ErrAlgorithm, string(h.alg))
+	}
+	ai := algIndex(h.alg)
+	if ai < 0 || v.allowed&(1<<ai) == 0 {
+		return nil, fmt.Errorf("%w: alg %q not accepted", ErrAlgorithm, string(h.alg))
+	}
+	var key *Key
+	if keys != nil {
+		key = (*keys)[string(h.kid)]
+	}
+	if key == nil {
+		return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, string(h.kid))
+	}
+	if key.alg != algorithms[ai].alg {
+		return nil, fmt.Errorf("%w: token says %s, key %q is for %s", ErrAlgorithm, string(h.alg), key.kid, key.alg)
+	}
+	return &headerEntry{seg: strings.Clone(hseg), keys: keys, key: key, kid: string(h.kid), typ: string(h.typ)}, nil
 }
 
 // validate checks the claims of a token whose signature holds.
