@@ -1,6 +1,8 @@
 package sharding
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -161,4 +163,42 @@ func TestRingIsImmutable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b"}, r.Members())
 	assert.Equal(t, 2*DefaultVirtualNodes, r.Points())
+}
+
+// TestRingSwappedUnderConcurrentLookups: the way to change membership under
+// traffic is to build a new ring and swap a pointer; lookups that race
+// with the swap see the old ring or the new one, never a mix.
+func TestRingSwappedUnderConcurrentLookups(t *testing.T) {
+	small, err := NewRing(20, Named("a", "b", "c")...)
+	require.NoError(t, err)
+	big, err := small.Add(Node{Name: "d"})
+	require.NoError(t, err)
+	keys := testKeys(500)
+	inSmall, inBig := owners(t, small, keys), owners(t, big, keys)
+
+	var current atomic.Pointer[Ring]
+	current.Store(small)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 5000 {
+				k := (i*7 + g) % len(keys)
+				n, err := current.Load().Lookup(keys[k])
+				if err != nil || (n != inSmall[k] && n != inBig[k]) {
+					t.Errorf("key %q: got %q, %v; want %q or %q", keys[k], n, err, inSmall[k], inBig[k])
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 200 {
+			if i%2 == 0 {
+				current.Store(big)
+			} else {
+				current.Store(small)
+			}
+		}
+	})
+	wg.Wait()
 }
