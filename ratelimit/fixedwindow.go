@@ -62,6 +62,18 @@ func (w *window) decideFixed(s *windowState, now int64, n int) (Decision, error)
 	return d, err
 }
 
+// admitFixed is decideFixed for one event without the Decision.
+func (w *window) admitFixed(s *windowState, now int64) bool {
+	if start := w.startOf(now); start > s.start {
+		s.start, s.count = start, 0
+	}
+	if s.count >= int64(w.limit) {
+		return false
+	}
+	s.count++
+	return true
+}
+
 // FixedWindow is the fixed-window counter: time is cut into windows of a
 // fixed size aligned to the Unix epoch (the window holding instant t starts
 // at floor(t/window)*window), and each window admits up to limit events.
@@ -117,13 +129,7 @@ func (l *FixedWindow) Allow() bool {
 	}
 	now := now()
 	l.mu.Lock()
-	if start := l.w.startOf(now); start > l.s.start {
-		l.s.start, l.s.count = start, 0
-	}
-	ok := l.s.count < int64(l.w.limit)
-	if ok {
-		l.s.count++
-	}
+	ok := l.w.admitFixed(&l.s, now)
 	l.mu.Unlock()
 	return ok
 }

@@ -65,6 +65,15 @@ func (b *bucket) decide(tat, now int64, n int) (int64, Decision, error) {
 	return next, d, nil
 }
 
+// admit is decide for one event without the Decision: the new tat, and
+// whether the event is allowed (tat is unchanged if not).
+func (b *bucket) admit(tat, now int64) (int64, bool) {
+	if next := max(tat, now) + b.interval; next-now <= b.span {
+		return next, true
+	}
+	return tat, false
+}
+
 // check returns the error for a request of n events that can never be
 // allowed, or nil.
 func (b *bucket) check(n int) error {
@@ -150,12 +159,9 @@ func (l *GCRA) Allow() bool {
 	now := now()
 	for {
 		tat := l.tat.Load()
-		next := max(tat, now) + l.b.interval
-		if next-now > l.b.span {
-			return false
-		}
-		if l.tat.CompareAndSwap(tat, next) {
-			return true
+		next, ok := l.b.admit(tat, now)
+		if !ok || l.tat.CompareAndSwap(tat, next) {
+			return ok
 		}
 	}
 }

@@ -387,14 +387,8 @@ func (c gcraCore) initial() int64 { return 0 }
 func (c gcraCore) decide(tat int64, now int64, n int) (int64, Decision, error) {
 	return c.b.decide(tat, now, n)
 }
-func (c gcraCore) allow(tat int64, now int64) (int64, bool) {
-	next := max(tat, now) + c.b.interval
-	if next-now > c.b.span {
-		return tat, false
-	}
-	return next, true
-}
-func (c gcraCore) fullAt(tat int64) int64 { return tat }
+func (c gcraCore) allow(tat int64, now int64) (int64, bool) { return c.b.admit(tat, now) }
+func (c gcraCore) fullAt(tat int64) int64                   { return tat }
 
 type tokenCore struct{ b bucket }
 
@@ -403,14 +397,8 @@ func (c tokenCore) decide(s tokenState, now int64, n int) (tokenState, Decision,
 	d, err := c.b.decideTokens(&s, now, n)
 	return s, d, err
 }
-func (c tokenCore) allow(s tokenState, now int64) (tokenState, bool) {
-	credit := c.b.refill(s, now)
-	if credit < c.b.interval {
-		return s, false
-	}
-	return tokenState{last: max(s.last, now), credit: credit - c.b.interval}, true
-}
-func (c tokenCore) fullAt(s tokenState) int64 { return s.last + c.b.span - s.credit }
+func (c tokenCore) allow(s tokenState, now int64) (tokenState, bool) { return c.b.take(s, now) }
+func (c tokenCore) fullAt(s tokenState) int64                        { return s.last + c.b.span - s.credit }
 
 type fixedCore struct{ w window }
 
@@ -420,14 +408,8 @@ func (c fixedCore) decide(s windowState, now int64, n int) (windowState, Decisio
 	return s, d, err
 }
 func (c fixedCore) allow(s windowState, now int64) (windowState, bool) {
-	if start := c.w.startOf(now); start > s.start {
-		s.start, s.count = start, 0
-	}
-	if s.count >= int64(c.w.limit) {
-		return s, false
-	}
-	s.count++
-	return s, true
+	ok := c.w.admitFixed(&s, now)
+	return s, ok
 }
 func (c fixedCore) fullAt(s windowState) int64 {
 	if s.count == 0 {

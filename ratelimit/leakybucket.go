@@ -74,11 +74,8 @@ func (l *LeakyBucket) Allow() bool {
 	}
 	now := now()
 	l.mu.Lock()
-	next := max(l.drained, now) + l.b.interval
-	ok := next-now <= l.b.span
-	if ok {
-		l.drained = next
-	}
+	var ok bool
+	l.drained, ok = l.b.admit(l.drained, now)
 	l.mu.Unlock()
 	return ok
 }

@@ -23,6 +23,16 @@ func (b *bucket) refill(s tokenState, now int64) int64 {
 	return s.credit
 }
 
+// take is decideTokens for one event without the Decision: the new
+// state, and whether the event is allowed (s is unchanged if not).
+func (b *bucket) take(s tokenState, now int64) (tokenState, bool) {
+	credit := b.refill(s, now)
+	if credit < b.interval {
+		return s, false
+	}
+	return tokenState{last: max(s.last, now), credit: credit - b.interval}, true
+}
+
 // decideTokens applies a request for n events at now to s. The arithmetic
 // is the one documented on [TokenBucket].
 func (b *bucket) decideTokens(s *tokenState, now int64, n int) (Decision, error) {
@@ -117,11 +127,8 @@ func (l *TokenBucket) Allow() bool {
 	}
 	now := now()
 	l.mu.Lock()
-	credit := l.b.refill(l.s, now)
-	ok := credit >= l.b.interval
-	if ok {
-		l.s.credit, l.s.last = credit-l.b.interval, max(l.s.last, now)
-	}
+	var ok bool
+	l.s, ok = l.b.take(l.s, now)
 	l.mu.Unlock()
 	return ok
 }
