@@ -5,22 +5,40 @@ import "sync/atomic"
 // entry is one cached key and value, linked into its cache's recency or
 // FIFO list and, when it has a time to live, into the expiry heap.
 type entry[K comparable, V any] struct {
-	key   K
-	value V
+	// The fields a lock-free S3FIFO Get reads come first, to share a
+	// cache line.
+
 	// hash is the key's hash (S3FIFO only).
 	hash uint64
+	key  K
+	// value is the value the entry was created with. LRU updates it in
+	// place under its lock; S3FIFO never changes it once the entry is
+	// published, and boxes later values instead.
+	value V
+	// boxed, when not nil, holds the value S3FIFO last set, replacing
+	// value: readers without a lock load it atomically.
+	boxed atomic.Pointer[V]
 	// deadline is when the entry expires, in nanoseconds since the cache's
-	// base instant; zero means never. Written only under the owning lock.
-	deadline int64
-	// prev and next link the entry into a list; nil when it is in none.
-	prev, next *entry[K, V]
+	// base instant; zero means never. Written only under the owning lock,
+	// read by S3FIFO's Get without one.
+	deadline atomic.Int64
+	// freq is S3FIFO's saturating access counter (0 to maxFreq). Get
+	// raises it without a lock, hence atomic.
+	freq atomic.Uint32
 	// heapIndex is the entry's position in the expiry heap, -1 if absent.
 	heapIndex int32
 	// inMain records which S3FIFO queue holds the entry.
 	inMain bool
-	// freq is S3FIFO's saturating access counter (0 to maxFreq). Get
-	// raises it under a read lock, hence atomic.
-	freq atomic.Uint32
+	// prev and next link the entry into a list; nil when it is in none.
+	prev, next *entry[K, V]
+}
+
+// load returns the entry's current value.
+func (e *entry[K, V]) load() V {
+	if p := e.boxed.Load(); p != nil {
+		return *p
+	}
+	return e.value
 }
 
 // list is a doubly linked list of entries with a sentinel root: root.next is
@@ -116,7 +134,7 @@ func (h expiryHeap[K, V]) swap(i, j int) {
 func (h expiryHeap[K, V]) up(i int) {
 	for i > 0 {
 		p := (i - 1) / 2
-		if h[p].deadline <= h[i].deadline {
+		if h[p].deadline.Load() <= h[i].deadline.Load() {
 			return
 		}
 		h.swap(i, p)
@@ -133,10 +151,10 @@ func (h expiryHeap[K, V]) down(i int) bool {
 			break
 		}
 		c := l
-		if r := l + 1; r < n && h[r].deadline < h[l].deadline {
+		if r := l + 1; r < n && h[r].deadline.Load() < h[l].deadline.Load() {
 			c = r
 		}
-		if h[i].deadline <= h[c].deadline {
+		if h[i].deadline.Load() <= h[c].deadline.Load() {
 			break
 		}
 		h.swap(i, c)
@@ -150,22 +168,14 @@ func (h *expiryHeap[K, V]) setDeadline(e *entry[K, V], d int64) {
 	switch {
 	case d == 0 && e.heapIndex >= 0:
 		h.remove(e)
-		e.deadline = 0
+		e.deadline.Store(0)
 	case d == 0:
-		e.deadline = 0
+		e.deadline.Store(0)
 	case e.heapIndex >= 0:
-		e.deadline = d
+		e.deadline.Store(d)
 		h.fix(e)
 	default:
-		e.deadline = d
+		e.deadline.Store(d)
 		h.push(e)
 	}
-}
-
-// replace puts e where old is in l; old leaves the list.
-func (l *list[K, V]) replace(old, e *entry[K, V]) {
-	e.prev, e.next = old.prev, old.next
-	e.prev.next = e
-	e.next.prev = e
-	old.prev, old.next = nil, nil
 }

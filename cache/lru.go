@@ -62,7 +62,7 @@ func (c *LRU[K, V]) Get(key K) (V, bool) {
 		var zero V
 		return zero, false
 	}
-	if e.deadline != 0 && c.now() >= e.deadline {
+	if d := e.deadline.Load(); d != 0 && c.now() >= d {
 		c.stats.Misses++
 		c.stats.Expirations++
 		c.removeLocked(e)
@@ -119,7 +119,7 @@ func (c *LRU[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 		c.items[key] = e
 		c.order.pushFront(e)
 		if d != 0 {
-			e.deadline = d
+			e.deadline.Store(d)
 			c.expiry.push(e)
 		}
 	}
@@ -200,7 +200,7 @@ func (c *LRU[K, V]) sweepExpired() {
 		n := 0
 		c.mu.Lock()
 		now := c.now()
-		for n < len(batch) && len(c.expiry) > 0 && c.expiry[0].deadline <= now {
+		for n < len(batch) && len(c.expiry) > 0 && c.expiry[0].deadline.Load() <= now {
 			e := c.expiry[0]
 			c.removeLocked(e)
 			c.stats.Expirations++

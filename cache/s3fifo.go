@@ -3,7 +3,6 @@ package cache
 import (
 	"hash/maphash"
 	"math/bits"
-	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -27,10 +26,13 @@ const smallPercent = 15
 // one-hit wonders from returning keys).
 const minShardCapacity = 128
 
-// statStripes is the number of cache-line-sized hit and miss counters a
-// Get picks from at random, so that goroutines on different cores rarely
-// write the same line.
-const statStripes = 16
+// statBits sets the number of cache-line-sized hit and miss counters, one
+// picked by the top bits of the key's hash, so that goroutines reading
+// different keys rarely write the same line.
+const (
+	statBits    = 4
+	statStripes = 1 << statBits
+)
 
 // S3FIFO is a cache with the S3-FIFO eviction policy (Yang et al., "FIFO
 // queues are all you need for cache eviction", SOSP 2023), made adaptive,
@@ -55,8 +57,9 @@ const statStripes = 16
 // queue.
 //
 // A Get takes no lock: each shard's index is an open-addressing hash table
-// of atomic pointers to immutable entries, which Set replaces rather than
-// modifies. A Get never moves an entry; it sets the entry's access bit with
+// of atomic pointers to entries, and a Set that changes an entry's value
+// stores it in a new box behind an atomic pointer rather than writing over
+// what a reader may be reading. A Get never moves an entry; it sets the entry's access bit with
 // an atomic store, and only when the bit is clear, so the entries read
 // most often are not written at all. Set and Delete take their shard's
 // mutex.
@@ -208,17 +211,17 @@ func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
 		if e.hash != h || e == s.tomb || e.key != key {
 			continue
 		}
-		if e.deadline != 0 && c.now() >= e.deadline {
+		if d := e.deadline.Load(); d != 0 && c.now() >= d {
 			c.expire(s, e)
 			break
 		}
 		if f := e.freq.Load(); f < maxFreq {
 			e.freq.Store(f + 1)
 		}
-		c.counts[rand.Uint32()%statStripes].hits.Add(1)
-		return e.value, true
+		c.counts[h>>(64-statBits)].hits.Add(1)
+		return e.load(), true
 	}
-	c.counts[rand.Uint32()%statStripes].misses.Add(1)
+	c.counts[h>>(64-statBits)].misses.Add(1)
 	var zero V
 	return zero, false
 }
@@ -233,7 +236,7 @@ func (c *S3FIFO[K, V]) expire(s *s3shard[K, V], e *entry[K, V]) {
 	}
 	s.mu.Unlock()
 	if ok && c.onEvict != nil {
-		c.onEvict(e.key, e.value, Expired)
+		c.onEvict(e.key, e.load(), Expired)
 	}
 }
 
@@ -265,20 +268,16 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 		s.expirations++
 		s.removeLocked(gone)
 	case slot >= 0:
-		// Entries are immutable to readers: replace, keeping the place
-		// in the queue and the access count.
-		old := t.slots[slot].Load()
-		e := &entry[K, V]{key: key, value: value, hash: h, heapIndex: -1, inMain: old.inMain}
-		e.freq.Store(min(old.freq.Load()+1, maxFreq))
-		s.queue(old).replace(old, e)
-		if old.heapIndex >= 0 {
-			s.expiry.remove(old)
+		// Readers hold no lock: the new value goes in a box stored
+		// atomically, before the deadline, which readers load first.
+		e := t.slots[slot].Load()
+		p := new(V)
+		*p = value
+		e.boxed.Store(p)
+		s.expiry.setDeadline(e, d)
+		if f := e.freq.Load(); f < maxFreq {
+			e.freq.Store(f + 1)
 		}
-		if d != 0 {
-			e.deadline = d
-			s.expiry.push(e)
-		}
-		t.slots[slot].Store(e)
 	case ttl >= 0:
 		if s.live >= s.capacity {
 			gone, reason = s.evictLocked(), Evicted
@@ -303,14 +302,14 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 			s.small.pushFront(e)
 		}
 		if d != 0 {
-			e.deadline = d
+			e.deadline.Store(d)
 			s.expiry.push(e)
 		}
 		s.insertLocked(t, free, e)
 	}
 	s.mu.Unlock()
 	if gone != nil && c.onEvict != nil {
-		c.onEvict(gone.key, gone.value, reason)
+		c.onEvict(gone.key, gone.load(), reason)
 	}
 }
 
@@ -456,7 +455,7 @@ func (c *S3FIFO[K, V]) Delete(key K) bool {
 	}
 	s.mu.Unlock()
 	if e != nil && c.onEvict != nil {
-		c.onEvict(e.key, e.value, Deleted)
+		c.onEvict(e.key, e.load(), Deleted)
 	}
 	return e != nil
 }
@@ -483,7 +482,7 @@ func (c *S3FIFO[K, V]) Clear() {
 		s.expiry = nil
 		s.mu.Unlock()
 		for _, e := range gone {
-			c.onEvict(e.key, e.value, Deleted)
+			c.onEvict(e.key, e.load(), Deleted)
 		}
 	}
 }
@@ -537,7 +536,7 @@ func (c *S3FIFO[K, V]) sweepExpired() {
 			n := 0
 			s.mu.Lock()
 			now := c.now()
-			for n < len(batch) && len(s.expiry) > 0 && s.expiry[0].deadline <= now {
+			for n < len(batch) && len(s.expiry) > 0 && s.expiry[0].deadline.Load() <= now {
 				e := s.expiry[0]
 				s.removeLocked(e)
 				s.expirations++
@@ -547,7 +546,7 @@ func (c *S3FIFO[K, V]) sweepExpired() {
 			s.mu.Unlock()
 			if c.onEvict != nil {
 				for _, e := range batch[:n] {
-					c.onEvict(e.key, e.value, Expired)
+					c.onEvict(e.key, e.load(), Expired)
 				}
 			}
 			clear(batch[:n])
