@@ -163,12 +163,16 @@ func (k *Keyed) AllowN(now time.Time, key string, n int) (Decision, error) {
 // Allow reports whether one event may happen now for key, and records it
 // if so.
 func (k *Keyed) Allow(key string) bool {
-	return k.store.allow(maphash.String(k.seed, key), now())
+	// The clock first: its read can then overlap the cache miss that
+	// hashing a cold key costs.
+	now := now()
+	return k.store.allow(maphash.String(k.seed, key), now)
 }
 
 // Decide decides a request for n events for key now.
 func (k *Keyed) Decide(_ context.Context, key string, n int) (Decision, error) {
-	return k.store.decide(maphash.String(k.seed, key), now(), n)
+	now := now()
+	return k.store.decide(maphash.String(k.seed, key), now, n)
 }
 
 // Len returns the number of keys currently held.
