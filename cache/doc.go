@@ -9,27 +9,43 @@
 //
 // # Which one to pick
 //
-// [S3FIFO] is the default. Its Get takes only a shard's read lock and
-// writes nothing shared when the entry is already known to be popular, so
-// reads scale with cores; and its policy survives scans (a batch job, a
-// crawler) that make LRU forget every frequently read key.
+// [S3FIFO] is the default. Its Get takes no lock and writes nothing shared
+// when the entry is already marked as read, so reads scale with cores; and
+// its policy survives scans (a batch job, a crawler) that make LRU forget
+// every frequently read key, while staying close to LRU when recency is
+// all there is.
 //
 // [LRU] is the guide's answer, kept because it is the policy people know
-// and reason about: it evicts exactly the least recently used entry, which
-// suits workloads where recency is the only signal (recently created items
-// read for a while, then never again). Every call takes one exclusive lock,
-// because a Get moves the entry to the front of a list, so parallel reads
-// queue on that lock.
+// and reason about: it evicts exactly the least recently used entry, and
+// nothing beats it when recency is the only signal. Every call takes one
+// exclusive lock, because a Get moves the entry to the front of a list, so
+// parallel reads queue on that lock, and one scan empties it of everything
+// else (the package's scan example shows both).
 //
 // # Why S3-FIFO
 //
 // Three scan-resistant policies were candidates: W-TinyLFU (Caffeine,
-// otter), S3-FIFO and SIEVE. W-TinyLFU has the best published hit ratios,
-// but it needs a frequency sketch updated on every read and an LRU window,
-// so a lock-free read must go through buffers that a maintenance step
-// drains. S3-FIFO and SIEVE need only a small counter per entry on a read.
-// BenchmarkHitRatio in this package compares the policies on Zipf, scan
-// and recency workloads.
+// otter), S3-FIFO and SIEVE. W-TinyLFU needs a frequency sketch updated on
+// every read and an LRU window, so a read without a lock must go through
+// buffers that a maintenance step drains; S3-FIFO and SIEVE need only one
+// bit per entry on a read. The choice between them came from hit-ratio
+// runs (BenchmarkHitRatio here for SIEVE, and in the benchmarks module for
+// the peers; 100,000 keys, 200,000 reads, fixed seeds), at capacities of
+// 0.1%, 1% and 10% of the keys:
+//
+//	workload (capacity 1%)        LRU    SIEVE  S3FIFO  otter (W-TinyLFU)
+//	Zipf(0.99)                    48.9   57.1   58.1    56.5
+//	Zipf with scans               38.6   45.4   46.4    44.4
+//	LRU stack model (recency)     42.4   17.8   41.6    23.4
+//
+// SIEVE matches S3-FIFO on Zipf and scans but collapses when only recency
+// predicts reuse, because a new key it evicts gets no second chance. The
+// paper's S3-FIFO, with a small queue fixed at 10% and two-bit counters,
+// trailed LRU there too (by 6.4 points at 1% and 3.0 at 10%); the
+// adaptive small queue and single access bit described on [S3FIFO] bring
+// it within a point of LRU at every capacity measured (0.75 at 1%, 0.7 at
+// 10%) and gain a little on Zipf as well (58.1 against 57.8), 9.2 points
+// over LRU and 1.6 over otter at 1%.
 //
 // # Expiry
 //
