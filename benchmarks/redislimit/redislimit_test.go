@@ -1,0 +1,150 @@
+package redislimit
+
+import (
+	"context"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/backendkit/backendkit/internal/redistest"
+	"github.com/backendkit/backendkit/ratelimit/redislimit"
+)
+
+// limit is every approach's limit per key: 1000 per second, burst 1000.
+const limit = 1000
+
+var keys = func() []string {
+	k := make([]string, 10_000)
+	for i := range k {
+		k[i] = "user:" + strconv.Itoa(i)
+	}
+	return k
+}()
+
+// decider is one approach: a decision for key, reporting whether allowed.
+type decider func(ctx context.Context, key string) (bool, error)
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// approaches builds every approach on one client; prefix keeps their keys
+// apart on a shared server.
+func approaches(rdb *redis.Client, prefix string) []struct {
+	name string
+	do   decider
+} {
+	rr := redis_rate.NewLimiter(rdb)
+	rrLimit := redis_rate.PerSecond(limit)
+	gcra := must(redislimit.NewGCRA(rdb, limit, time.Second, limit, redislimit.WithPrefix(prefix)))
+	tb := must(redislimit.NewTokenBucket(rdb, limit, time.Second, limit, redislimit.WithPrefix(prefix)))
+	fw := must(redislimit.NewFixedWindow(rdb, limit, time.Second, redislimit.WithPrefix(prefix)))
+	sw := must(redislimit.NewSlidingWindow(rdb, limit, time.Second, redislimit.WithPrefix(prefix)))
+	sl := must(redislimit.NewSlidingLog(rdb, limit, time.Second, redislimit.WithPrefix(prefix)))
+	return []struct {
+		name string
+		do   decider
+	}{
+		{"backendkit-gcra", func(ctx context.Context, k string) (bool, error) {
+			d, err := gcra.Decide(ctx, k, 1)
+			return d.Allowed, err
+		}},
+		{"backendkit-token-bucket", func(ctx context.Context, k string) (bool, error) {
+			d, err := tb.Decide(ctx, k, 1)
+			return d.Allowed, err
+		}},
+		{"backendkit-fixed-window", func(ctx context.Context, k string) (bool, error) {
+			d, err := fw.Decide(ctx, k, 1)
+			return d.Allowed, err
+		}},
+		{"backendkit-sliding-window", func(ctx context.Context, k string) (bool, error) {
+			d, err := sw.Decide(ctx, k, 1)
+			return d.Allowed, err
+		}},
+		{"backendkit-sliding-log", func(ctx context.Context, k string) (bool, error) {
+			d, err := sl.Decide(ctx, k, 1)
+			return d.Allowed, err
+		}},
+		{"redis-rate", func(ctx context.Context, k string) (bool, error) {
+			res, err := rr.Allow(ctx, prefix+k, rrLimit)
+			if err != nil {
+				return false, err
+			}
+			return res.Allowed > 0, nil
+		}},
+	}
+}
+
+func BenchmarkDecide(b *testing.B) {
+	r := redistest.New(b)
+	ctx := context.Background()
+	for _, a := range approaches(r.Client, r.Prefix) {
+		b.Run(a.name, func(b *testing.B) {
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := a.do(ctx, keys[i%len(keys)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+		})
+	}
+}
+
+func BenchmarkDecideParallel(b *testing.B) {
+	r := redistest.New(b)
+	ctx := context.Background()
+	for _, a := range approaches(r.Client, r.Prefix) {
+		b.Run(a.name, func(b *testing.B) {
+			var next atomic.Int64
+			var failed atomic.Bool
+			b.ReportAllocs()
+			b.SetParallelism(8) // round trips wait on the network, not the CPU
+			b.RunParallel(func(pb *testing.PB) {
+				i := int(next.Add(1)) * 7919
+				for pb.Next() {
+					if _, err := a.do(ctx, keys[i%len(keys)]); err != nil {
+						failed.Store(true)
+					}
+					i++
+				}
+			})
+			if failed.Load() {
+				b.Fatal("a decision failed")
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+		})
+	}
+}
+
+// TestSameLimit checks that the comparison is fair: at one instant, every
+// approach admits exactly its burst of the same limit, and after a tenth
+// of a second the refilling ones admit a tenth more.
+func TestSameLimit(t *testing.T) {
+	r := redistest.NewMiniredis(t)
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	for _, a := range approaches(r.Client, r.Prefix) {
+		r.Miniredis().SetTime(t0)
+		admitted := 0
+		for range limit + 100 {
+			ok, err := a.do(ctx, "k")
+			require.NoError(t, err, a.name)
+			if ok {
+				admitted++
+			}
+		}
+		assert.Equal(t, limit, admitted, a.name)
+	}
+}
