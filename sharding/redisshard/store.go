@@ -172,10 +172,11 @@ func (s *Store) Get(ctx context.Context, key string) (string, error) {
 			return "", fmt.Errorf("redisshard: %w", err)
 		}
 	}
-	order := []string{home}
+	// The dual read: new node, old node, new node again.
+	dual := [3]string{home, old, home}
+	order := dual[:1]
 	if old != home {
-		// The dual read: new node, old node, new node again.
-		order = []string{home, old, home}
+		order = dual[:]
 	}
 	for _, node := range order {
 		v, err := s.clients[node].Get(ctx, s.prefix+key).Result()
