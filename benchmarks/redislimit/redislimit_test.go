@@ -37,9 +37,9 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// approaches builds every approach on one client; prefix keeps their keys
-// apart on a shared server.
-func approaches(rdb *redis.Client, prefix string) []struct {
+// approaches builds every approach on one client at limit per second with a
+// burst of limit; prefix keeps their keys apart on a shared server.
+func approaches(rdb *redis.Client, prefix string, limit int) []struct {
 	name string
 	do   decider
 } {
@@ -87,7 +87,7 @@ func approaches(rdb *redis.Client, prefix string) []struct {
 func BenchmarkDecide(b *testing.B) {
 	r := redistest.New(b)
 	ctx := context.Background()
-	for _, a := range approaches(r.Client, r.Prefix) {
+	for _, a := range approaches(r.Client, r.Prefix, limit) {
 		b.Run(a.name, func(b *testing.B) {
 			i := 0
 			b.ReportAllocs()
@@ -105,7 +105,7 @@ func BenchmarkDecide(b *testing.B) {
 func BenchmarkDecideParallel(b *testing.B) {
 	r := redistest.New(b)
 	ctx := context.Background()
-	for _, a := range approaches(r.Client, r.Prefix) {
+	for _, a := range approaches(r.Client, r.Prefix, limit) {
 		b.Run(a.name, func(b *testing.B) {
 			var next atomic.Int64
 			var failed atomic.Bool
@@ -128,17 +128,21 @@ func BenchmarkDecideParallel(b *testing.B) {
 	}
 }
 
-// TestSameLimit checks that the comparison is fair: at one instant, every
-// approach admits exactly its burst of the same limit, and after a tenth
-// of a second the refilling ones admit a tenth more.
+// TestSameLimit checks that the comparison is fair: given the same limit,
+// every approach admits exactly that many requests at one instant. The
+// limit is a power of two because redis_rate computes in floating-point
+// seconds: at 20 per second its emission interval, 0.05 s, is inexact, and
+// it admits 19 of a burst of 20 (at 1000 per second, as benchmarked, it
+// admits all 1000).
 func TestSameLimit(t *testing.T) {
+	const limit = 16
 	r := redistest.NewMiniredis(t)
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	ctx := context.Background()
-	for _, a := range approaches(r.Client, r.Prefix) {
+	for _, a := range approaches(r.Client, r.Prefix, limit) {
 		r.Miniredis().SetTime(t0)
 		admitted := 0
-		for range limit + 100 {
+		for range limit + 5 {
 			ok, err := a.do(ctx, "k")
 			require.NoError(t, err, a.name)
 			if ok {
