@@ -102,7 +102,7 @@ type s3shard[K comparable, V any] struct {
 
 	mu          sync.Mutex // protects the fields below
 	live        int        // entries in the index
-	used        int        // slots not nil: entries and tombstones
+	used        int        // slots not empty: entries and tombstones
 	small, main list[K, V] // front is newest; eviction takes the back
 	ghost       ghost      // keys evicted from small
 	mainGhost   ghost      // keys evicted from main
@@ -115,15 +115,31 @@ type s3shard[K comparable, V any] struct {
 	_ [64]byte // keeps the next shard's hot fields off this shard's lines
 }
 
-// table is an open-addressing hash table with linear probing. A nil slot
-// ends a probe; a tombstone does not.
+// table is an open-addressing hash table with linear probing. An empty
+// slot ends a probe; a tombstone does not.
 type table[K comparable, V any] struct {
-	slots []atomic.Pointer[entry[K, V]]
+	slots []slot[K, V]
 	mask  uint64
 }
 
+// slot holds an entry and a tag made from its hash, so that a probe skips
+// other keys without loading their entries (a cache miss each). A slot
+// never becomes empty again once filled: deleting leaves a tombstone.
+type slot[K comparable, V any] struct {
+	// tag is 0 for an empty slot, tombTag for a tombstone, or else
+	// tagOf(hash); a live tag may equal tombTag, so the entry decides.
+	// Writers store e before tag, so a reader that sees a tag sees e.
+	tag atomic.Uint64
+	e   atomic.Pointer[entry[K, V]]
+}
+
+const tombTag = 1
+
+// tagOf returns the slot tag of hash h: never 0, which marks empty slots.
+func tagOf(h uint64) uint64 { return h | 1 }
+
 func newTable[K comparable, V any](size int) *table[K, V] {
-	return &table[K, V]{slots: make([]atomic.Pointer[entry[K, V]], size), mask: uint64(size - 1)}
+	return &table[K, V]{slots: make([]slot[K, V], size), mask: uint64(size - 1)}
 }
 
 // home is where a probe for hash h starts. The low bits of h pick the
@@ -167,6 +183,7 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 
 // tableSize returns the number of slots for a shard of capacity entries:
 // at least twice as many, so that probes stay short, and a power of two.
+// Each slot is 16 bytes.
 func tableSize(capacity int) int {
 	return 1 << bits.Len(uint(2*capacity+1))
 }
@@ -203,12 +220,18 @@ func (c *S3FIFO[K, V]) shard(key K) (*s3shard[K, V], uint64) {
 func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
 	s, h := c.shard(key)
 	t := s.index.Load()
+	tag := tagOf(h)
 	for i := t.home(h); ; i = (i + 1) & t.mask {
-		e := t.slots[i].Load()
-		if e == nil {
+		sl := &t.slots[i]
+		st := sl.tag.Load()
+		if st == 0 {
 			break
 		}
-		if e.hash != h || e == s.tomb || e.key != key {
+		if st != tag {
+			continue
+		}
+		e := sl.e.Load()
+		if e == nil || e == s.tomb || e.hash != h || e.key != key {
 			continue
 		}
 		if d := e.deadline.Load(); d != 0 && c.now() >= d {
@@ -264,13 +287,13 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 	slot, free := s.findLocked(t, h, key)
 	switch {
 	case slot >= 0 && ttl < 0:
-		gone, reason = t.slots[slot].Load(), Expired
+		gone, reason = t.slots[slot].e.Load(), Expired
 		s.expirations++
 		s.removeLocked(gone)
 	case slot >= 0:
 		// Readers hold no lock: the new value goes in a box stored
 		// atomically, before the deadline, which readers load first.
-		e := t.slots[slot].Load()
+		e := t.slots[slot].e.Load()
 		p := new(V)
 		*p = value
 		e.boxed.Store(p)
@@ -318,7 +341,7 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 func (s *s3shard[K, V]) findLocked(t *table[K, V], h uint64, key K) (slot, free int) {
 	free = -1
 	for i := t.home(h); ; i = (i + 1) & t.mask {
-		e := t.slots[i].Load()
+		e := t.slots[i].e.Load()
 		switch {
 		case e == nil:
 			if free < 0 {
@@ -339,7 +362,7 @@ func (s *s3shard[K, V]) findLocked(t *table[K, V], h uint64, key K) (slot, free 
 func (s *s3shard[K, V]) lookupLocked(h uint64, key K) *entry[K, V] {
 	t := s.index.Load()
 	if slot, _ := s.findLocked(t, h, key); slot >= 0 {
-		return t.slots[slot].Load()
+		return t.slots[slot].e.Load()
 	}
 	return nil
 }
@@ -348,10 +371,12 @@ func (s *s3shard[K, V]) lookupLocked(h uint64, key K) *entry[K, V] {
 // tombstones leave too few empty slots for probes to end quickly. s.mu must
 // be held.
 func (s *s3shard[K, V]) insertLocked(t *table[K, V], free int, e *entry[K, V]) {
-	if t.slots[free].Load() == nil {
+	sl := &t.slots[free]
+	if sl.e.Load() == nil {
 		s.used++
 	}
-	t.slots[free].Store(e)
+	sl.e.Store(e)
+	sl.tag.Store(tagOf(e.hash))
 	s.live++
 	if s.used > len(t.slots)*3/4 {
 		s.rebuildLocked(t)
@@ -363,15 +388,16 @@ func (s *s3shard[K, V]) insertLocked(t *table[K, V], free int, e *entry[K, V]) {
 func (s *s3shard[K, V]) rebuildLocked(t *table[K, V]) {
 	n := newTable[K, V](len(t.slots))
 	for i := range t.slots {
-		e := t.slots[i].Load()
+		e := t.slots[i].e.Load()
 		if e == nil || e == s.tomb {
 			continue
 		}
 		j := n.home(e.hash)
-		for n.slots[j].Load() != nil {
+		for n.slots[j].e.Load() != nil {
 			j = (j + 1) & n.mask
 		}
-		n.slots[j].Store(e)
+		n.slots[j].e.Store(e)
+		n.slots[j].tag.Store(tagOf(e.hash))
 	}
 	s.used = s.live
 	s.index.Store(n)
@@ -381,10 +407,11 @@ func (s *s3shard[K, V]) rebuildLocked(t *table[K, V]) {
 func (s *s3shard[K, V]) unindexLocked(e *entry[K, V]) {
 	t := s.index.Load()
 	i := t.home(e.hash)
-	for t.slots[i].Load() != e {
+	for t.slots[i].e.Load() != e {
 		i = (i + 1) & t.mask
 	}
-	t.slots[i].Store(s.tomb)
+	t.slots[i].e.Store(s.tomb)
+	t.slots[i].tag.Store(tombTag)
 	s.live--
 }
 
@@ -470,7 +497,7 @@ func (c *S3FIFO[K, V]) Clear() {
 		if c.onEvict != nil {
 			gone = make([]*entry[K, V], 0, s.live)
 			for i := range t.slots {
-				if e := t.slots[i].Load(); e != nil && e != s.tomb {
+				if e := t.slots[i].e.Load(); e != nil && e != s.tomb {
 					gone = append(gone, e)
 				}
 			}
