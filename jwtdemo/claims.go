@@ -209,18 +209,18 @@ func claimBit(name string) uint16 {
 // payload's memory. A registered claim given twice is refused (RFC 7519
 // §4 allows either that or taking the last; taking the last would let a
 // token read differently here and in encoding/json).
-func parseClaims(payload string) (Claims, uint16, error) {
-	c := Claims{raw: payload}
+func parseClaims(payload string, c *Claims) (uint16, error) {
+	c.raw = payload
 	var present uint16
 	r := reader[string]{s: payload}
 	if !r.consume('{') {
-		return c, 0, fmt.Errorf("%w: claims are not a JSON object", ErrMalformed)
+		return 0, fmt.Errorf("%w: claims are not a JSON object", ErrMalformed)
 	}
 	var nameBuf [8]byte
 	for first := true; ; first = false {
 		name, raw, done, ok := r.member(first, nameBuf[:])
 		if !ok {
-			return c, 0, fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
+			return 0, fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
 		}
 		if done {
 			break
@@ -233,12 +233,12 @@ func parseClaims(payload string) (Claims, uint16, error) {
 		}
 		if bit == 0 {
 			if !r.skip(1) {
-				return c, 0, fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
+				return 0, fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
 			}
 			continue
 		}
 		if present&bit != 0 {
-			return c, 0, fmt.Errorf("%w: duplicate claim", ErrMalformed)
+			return 0, fmt.Errorf("%w: duplicate claim", ErrMalformed)
 		}
 		present |= bit
 		var err error
@@ -261,13 +261,13 @@ func parseClaims(payload string) (Claims, uint16, error) {
 			c.IssuedAt, err = readDate(&r)
 		}
 		if err != nil {
-			return c, 0, err
+			return 0, err
 		}
 	}
 	if !r.end() {
-		return c, 0, fmt.Errorf("%w: data after the claims object", ErrMalformed)
+		return 0, fmt.Errorf("%w: data after the claims object", ErrMalformed)
 	}
-	return c, present, nil
+	return present, nil
 }
 
 func readString(r *reader[string], claim string) (string, error) {

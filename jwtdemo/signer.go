@@ -74,7 +74,7 @@ func (s *Signer) sign(payload []byte) (string, error) {
 	if k.family == familyHMAC {
 		// The token is built in the pooled state's buffer and the MAC
 		// taken over it there: one allocation, the returned string.
-		st := k.macs.Get().(*macState)
+		st := k.getMAC()
 		buf := append(st.buf[:0], s.prefix...)
 		buf = appendEncoded(buf, payload)
 		st.h.Reset()
@@ -83,10 +83,7 @@ func (s *Signer) sign(payload []byte) (string, error) {
 		buf = appendEncoded(buf, st.h.Sum(st.sum[:0]))
 		tok := string(buf)
 		st.buf = buf
-		if cap(st.buf) > maxPooledBuf {
-			st.buf = nil
-		}
-		k.macs.Put(st)
+		k.putMAC(st)
 		return tok, nil
 	}
 	buf := make([]byte, 0, len(s.prefix)+encodedLen(len(payload))+1+encodedLen(k.sigSize()))

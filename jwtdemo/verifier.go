@@ -157,7 +157,8 @@ func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
 	if !ok {
 		return Claims{}, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
 	}
-	c, present, err := parseClaims(string(buf[:m]))
+	var c Claims
+	present, err := parseClaims(string(buf[:m]), &c)
 	if err != nil {
 		return Claims{}, err
 	}
