@@ -92,8 +92,8 @@ func newFixture(tb testing.TB) fixture {
 	return fixture{signer, verifier, parser, keyfunc}
 }
 
-func (f fixture) peerSign() (string, error) {
-	t := gojwt.NewWithClaims(gojwt.SigningMethodHS256, peerClaims())
+func (f fixture) peerSign(claims *gojwt.RegisteredClaims) (string, error) {
+	t := gojwt.NewWithClaims(gojwt.SigningMethodHS256, claims)
 	t.Header["kid"] = kid
 	return t.SignedString(secret)
 }
@@ -104,7 +104,7 @@ func TestSameToken(t *testing.T) {
 	f := newFixture(t)
 	ours, err := f.signer.Sign(ourClaims())
 	require.NoError(t, err)
-	peer, err := f.peerSign()
+	peer, err := f.peerSign(peerClaims())
 	require.NoError(t, err)
 	for _, tok := range []string{ours, peer} {
 		c, err := f.verifier.VerifyAt(tok, now)
@@ -174,9 +174,10 @@ func BenchmarkSign(b *testing.B) {
 		}
 	})
 	b.Run("golang-jwt", func(b *testing.B) {
+		c := peerClaims()
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := f.peerSign(); err != nil {
+			if _, err := f.peerSign(c); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -190,5 +191,35 @@ func BenchmarkSign(b *testing.B) {
 			h.Write(input)
 			h.Sum(sum[:0])
 		}
+	})
+}
+
+// BenchmarkVerifyParallel verifies from every goroutine with one shared
+// verifier or parser.
+func BenchmarkVerifyParallel(b *testing.B) {
+	f := newFixture(b)
+	tok, err := f.signer.Sign(ourClaims())
+	require.NoError(b, err)
+	b.Run("backendkit-hs256", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := f.verifier.VerifyAt(tok, now); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	b.Run("golang-jwt", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := f.parser.ParseWithClaims(tok, &gojwt.RegisteredClaims{}, f.keyfunc); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
 	})
 }
