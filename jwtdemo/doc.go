@@ -38,11 +38,12 @@
 // These checks are always made; there is no option to turn one off.
 //
 //   - alg "none" in any casing is refused: an unsigned token would verify
-//     as if signed (CVE-2015-9235 and many like it).
+//     as if signed, the first of the flaws found in several JWT libraries
+//     in 2015.
 //   - Only the algorithms the verifier lists are accepted, and each [Key]
 //     verifies only the one algorithm it was made for: this stops key
 //     confusion, where an RS256 public key, which is public, is used as an
-//     HS256 secret to forge tokens.
+//     HS256 secret to forge tokens (CVE-2015-9235 in node's jsonwebtoken).
 //   - HMAC secrets shorter than the hash output are refused on sign and
 //     verify (RFC 7518 §3.2): short secrets fall to offline guessing.
 //   - The MAC is compared in constant time: a comparison that stops at the
