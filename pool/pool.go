@@ -208,7 +208,7 @@ func (p *Pool[T]) Acquire(ctx context.Context) (Handle[T], error) {
 			return Handle[T]{e, gen}, nil
 		}
 	}
-	return p.leakChecked(p.acquireSlow(ctx, now, true))
+	return p.leakChecked(p.acquireSlow(ctx, now))
 }
 
 // leakChecked records, when leak detection is on, where a handle from the
@@ -223,20 +223,44 @@ func (p *Pool[T]) leakChecked(h Handle[T], err error) (Handle[T], error) {
 }
 
 // TryAcquire returns an idle resource at once, or ErrExhausted when none is
-// ready. It never waits for a release or builds a resource; it may run
-// HealthCheck, bounded by ctx, on the idle resource it takes.
-func (p *Pool[T]) TryAcquire(ctx context.Context) (Handle[T], error) {
+// ready. It never blocks: it does not wait for a release, build a resource,
+// run HealthCheck or a destructor. It takes the most recently released idle
+// resource that is within its lifetime and idle time and needs no health
+// check, and leaves the others for Acquire and the background sweep.
+func (p *Pool[T]) TryAcquire() (Handle[T], error) {
 	var now int64
 	if p.clocked {
 		now = p.nanotime()
 	}
 	p.mu.Lock()
-	return p.leakChecked(p.acquireSlow(ctx, now, false))
+	if p.closed {
+		p.mu.Unlock()
+		return Handle[T]{}, ErrClosed
+	}
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		e := p.idle[i]
+		if !p.plain && (p.staleLocked(e, now) || p.checkDueLocked(e, now)) {
+			continue
+		}
+		copy(p.idle[i:], p.idle[i+1:])
+		p.idle[len(p.idle)-1] = nil
+		p.idle = p.idle[:len(p.idle)-1]
+		e.state = stateInUse
+		h := p.grantLocked(e, false)
+		if p.cfg.LeakThreshold > 0 {
+			p.mu.Lock()
+			p.recordLeakLocked(e, now)
+			p.mu.Unlock()
+		}
+		return h, nil
+	}
+	p.mu.Unlock()
+	return Handle[T]{}, ErrExhausted
 }
 
 // acquireSlow is the general acquire. It is called with p.mu held and
 // returns with it released.
-func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Handle[T], error) {
+func (p *Pool[T]) acquireSlow(ctx context.Context, now int64) (Handle[T], error) {
 	var zero Handle[T]
 	empty := false
 	for {
@@ -290,10 +314,6 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64, mayWait bool) (Han
 				}
 			}
 			return p.grantLocked(e, empty), nil
-		}
-		if !mayWait {
-			p.mu.Unlock()
-			return zero, ErrExhausted
 		}
 		empty = true
 		if p.total < p.cfg.MaxSize {

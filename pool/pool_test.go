@@ -322,7 +322,7 @@ func TestClose(t *testing.T) {
 		require.ErrorIs(t, <-waiter, pool.ErrClosed, "waiters are woken")
 		_, err = p.Acquire(ctx)
 		require.ErrorIs(t, err, pool.ErrClosed)
-		_, err = p.TryAcquire(ctx)
+		_, err = p.TryAcquire()
 		require.ErrorIs(t, err, pool.ErrClosed)
 
 		synctest.Wait()
@@ -366,18 +366,19 @@ func TestTryAcquireNeverWaitsOrBuilds(t *testing.T) {
 	p := newPool(t, b.config(1))
 	defer closePool(t, p)
 	ctx := context.Background()
-	_, err := p.TryAcquire(ctx)
+	_, err := p.TryAcquire()
 	require.ErrorIs(t, err, pool.ErrExhausted)
 	assert.Equal(t, int64(0), b.calls.Load())
 
 	h, err := p.Acquire(ctx)
 	require.NoError(t, err)
-	_, err = p.TryAcquire(ctx)
+	_, err = p.TryAcquire()
 	require.ErrorIs(t, err, pool.ErrExhausted)
 	h.Release()
-	h, err = p.TryAcquire(ctx)
+	h, err = p.TryAcquire()
 	require.NoError(t, err)
 	h.Release()
+	assert.Equal(t, int64(2), p.Stats().Acquires)
 }
 
 func TestHealthCheckRunsOnlyAfterIdleThreshold(t *testing.T) {
@@ -644,32 +645,40 @@ func TestCloseCancelsConstructionsInProgress(t *testing.T) {
 	})
 }
 
-func TestTryAcquireSkipsResourcesFailingTheirCheck(t *testing.T) {
-	var b backend
-	cfg := b.config(2)
-	cfg.HealthCheck = func(_ context.Context, c *conn) error {
-		if c.broken.Load() {
-			return errors.New("broken")
+func TestTryAcquireTakesOnlyResourcesThatNeedNothingDone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b backend
+		var checks int
+		cfg := b.config(3)
+		cfg.HealthCheck = func(context.Context, *conn) error { checks++; return nil }
+		cfg.HealthCheckAfter = time.Minute
+		cfg.MaxIdleTime = time.Hour
+		p := newPool(t, cfg)
+		defer closePool(t, p)
+		ctx := context.Background()
+		var hs []pool.Handle[*conn]
+		for range 3 {
+			h, err := p.Acquire(ctx)
+			require.NoError(t, err)
+			hs = append(hs, h)
 		}
-		return nil
-	}
-	p := newPool(t, cfg)
-	defer closePool(t, p)
-	ctx := context.Background()
-	h1, err := p.Acquire(ctx)
-	require.NoError(t, err)
-	h2, err := p.Acquire(ctx)
-	require.NoError(t, err)
-	good := h1.Value()
-	h2.Value().broken.Store(true)
-	h1.Release()
-	h2.Release() // on top of the stack
+		fresh := hs[0].Value()
+		hs[1].Release()
+		hs[2].Release()
+		time.Sleep(2 * time.Minute) // those two now need a check
+		hs[0].Release()             // fresh, and on top of the stack
 
-	h, err := p.TryAcquire(ctx)
-	require.NoError(t, err)
-	assert.Same(t, good, h.Value())
-	_, err = p.TryAcquire(ctx)
-	require.ErrorIs(t, err, pool.ErrExhausted)
-	h.Release()
-	assert.Equal(t, int64(1), p.Stats().ClosedHealthCheck)
+		h, err := p.TryAcquire()
+		require.NoError(t, err)
+		assert.Same(t, fresh, h.Value())
+		_, err = p.TryAcquire()
+		require.ErrorIs(t, err, pool.ErrExhausted, "the others need a check, which could block")
+		assert.Zero(t, checks)
+		h.Release()
+		h, err = p.Acquire(ctx)
+		require.NoError(t, err)
+		assert.Same(t, fresh, h.Value())
+		h.Release()
+		assert.Equal(t, 3, p.Stats().Idle, "the two left behind are still there")
+	})
 }
