@@ -93,7 +93,8 @@ type Config[T any] struct {
 	LeakThreshold time.Duration
 	// OnLeak receives the leak reports. It is called from the pool's
 	// background goroutine without the pool's lock held; it must not block
-	// for long. Required when LeakThreshold is set.
+	// for long, nor call Close, which waits for that goroutine. Required
+	// when LeakThreshold is set.
 	OnLeak func(Leak)
 }
 
