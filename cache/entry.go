@@ -170,7 +170,8 @@ func (h *expiryHeap[K, V]) setDeadline(e *entry[K, V], d int64) {
 		h.remove(e)
 		e.deadline.Store(0)
 	case d == 0:
-		e.deadline.Store(0)
+		// No deadline before or after: nothing to write, which keeps
+		// the entry's cache line clean for readers.
 	case e.heapIndex >= 0:
 		e.deadline.Store(d)
 		h.fix(e)

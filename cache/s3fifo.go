@@ -104,8 +104,7 @@ type s3shard[K comparable, V any] struct {
 	live        int        // entries in the index
 	used        int        // slots not empty: entries and tombstones
 	small, main list[K, V] // front is newest; eviction takes the back
-	ghost       ghost      // keys evicted from small
-	mainGhost   ghost      // keys evicted from main
+	ghosts      ghosts     // keys evicted from each queue
 	expiry      expiryHeap[K, V]
 	capacity    int
 	smallCap    int
@@ -175,8 +174,7 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 		s.index.Store(newTable[K, V](tableSize(s.capacity)))
 		s.small.init()
 		s.main.init()
-		s.ghost.init(max(1, s.capacity-s.smallCap))
-		s.mainGhost.init(max(1, s.capacity))
+		s.ghosts.init(max(1, s.capacity-s.smallCap), max(1, s.capacity))
 	}
 	return c, nil
 }
@@ -309,19 +307,21 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 			_, free = s.findLocked(t, h, key)
 		}
 		e := &entry[K, V]{key: key, value: value, hash: h, heapIndex: -1}
-		if s.ghost.take(h) {
+		g := &s.ghosts
+		switch g.take(h) {
+		case fromSmall:
 			// Evicted from the small queue too soon: give it more room.
-			step := max(1, s.mainGhost.len()/max(1, s.ghost.len()))
+			step := max(1, g.live[fromMain]/max(1, g.live[fromSmall]))
 			s.smallCap = min(s.smallCap+step, max(1, s.capacity-1))
 			e.inMain = true
 			s.main.pushFront(e)
-		} else if s.mainGhost.take(h) {
+		case fromMain:
 			// Evicted from the main queue too soon: give it more room.
-			step := max(1, s.ghost.len()/max(1, s.mainGhost.len()))
+			step := max(1, g.live[fromSmall]/max(1, g.live[fromMain]))
 			s.smallCap = max(s.smallCap-step, 1)
 			e.inMain = true
 			s.main.pushFront(e)
-		} else {
+		default:
 			s.small.pushFront(e)
 		}
 		if d != 0 {
@@ -340,20 +340,25 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 // key's probe path where it could be inserted. s.mu must be held.
 func (s *s3shard[K, V]) findLocked(t *table[K, V], h uint64, key K) (slot, free int) {
 	free = -1
+	tag := tagOf(h)
 	for i := t.home(h); ; i = (i + 1) & t.mask {
-		e := t.slots[i].e.Load()
-		switch {
-		case e == nil:
+		sl := &t.slots[i]
+		switch st := sl.tag.Load(); {
+		case st == 0:
 			if free < 0 {
 				free = int(i)
 			}
 			return -1, free
-		case e == s.tomb:
-			if free < 0 {
-				free = int(i)
+		case st == tag || st == tombTag:
+			// Only these tags can hold key or a tombstone.
+			e := sl.e.Load()
+			if e == s.tomb {
+				if free < 0 {
+					free = int(i)
+				}
+			} else if e.hash == h && e.key == key {
+				return int(i), free
 			}
-		case e.hash == h && e.key == key:
-			return int(i), free
 		}
 	}
 }
@@ -436,7 +441,7 @@ func (s *s3shard[K, V]) evictLocked() *entry[K, V] {
 				s.main.pushFront(e)
 				continue
 			}
-			s.ghost.add(e.hash)
+			s.ghosts.add(fromSmall, e.hash)
 			s.dropLocked(e)
 			return e
 		}
@@ -447,7 +452,7 @@ func (s *s3shard[K, V]) evictLocked() *entry[K, V] {
 			continue
 		}
 		s.main.remove(e)
-		s.mainGhost.add(e.hash)
+		s.ghosts.add(fromMain, e.hash)
 		s.dropLocked(e)
 		return e
 	}
@@ -585,39 +590,54 @@ func (c *S3FIFO[K, V]) sweepExpired() {
 	}
 }
 
-// ghost remembers the hashes of the last keys evicted from a queue, in a
-// fixed-size ring with an index, so its memory is bounded.
-type ghost struct {
-	ring []uint64
-	next int
-	pos  map[uint64]int // hash to its slot in ring
+// The queues a ghost entry can come from.
+const (
+	fromNone  = -1
+	fromSmall = 0
+	fromMain  = 1
+)
+
+// ghosts remembers the hashes of the last keys evicted from each queue, in
+// two fixed-size rings sharing one index, so that its memory is bounded and
+// a new key costs one lookup.
+type ghosts struct {
+	rings [2][]uint64
+	next  [2]int
+	live  [2]int // hashes in each ring still remembered
+	// index maps a hash to where it is remembered: ring r, slot i is
+	// stored as i*2+r.
+	index map[uint64]int
 }
 
-func (g *ghost) init(n int) {
-	g.ring = make([]uint64, n)
-	g.pos = make(map[uint64]int, n)
+func (g *ghosts) init(small, main int) {
+	g.rings = [2][]uint64{make([]uint64, small), make([]uint64, main)}
+	g.index = make(map[uint64]int, small+main)
 }
 
-func (g *ghost) add(h uint64) {
-	if old := g.ring[g.next]; g.pos[old] == g.next {
-		delete(g.pos, old)
+// add remembers h as evicted from queue r, forgetting the oldest hash of
+// that ring if it is full.
+func (g *ghosts) add(r int, h uint64) {
+	ring, slot := g.rings[r], g.next[r]
+	if at, ok := g.index[ring[slot]]; ok && at == slot*2+r {
+		delete(g.index, ring[slot])
+		g.live[r]--
 	}
-	g.ring[g.next] = h
-	g.pos[h] = g.next
-	g.next++
-	if g.next == len(g.ring) {
-		g.next = 0
+	if at, ok := g.index[h]; ok { // only on a 64-bit hash collision
+		g.live[at%2]--
 	}
+	ring[slot] = h
+	g.index[h] = slot*2 + r
+	g.live[r]++
+	g.next[r] = (slot + 1) % len(ring)
 }
 
-// len returns the number of hashes remembered.
-func (g *ghost) len() int { return len(g.pos) }
-
-// take reports whether h is remembered and forgets it.
-func (g *ghost) take(h uint64) bool {
-	if _, ok := g.pos[h]; ok {
-		delete(g.pos, h)
-		return true
+// take forgets h and returns the queue it was evicted from, or fromNone.
+func (g *ghosts) take(h uint64) int {
+	at, ok := g.index[h]
+	if !ok {
+		return fromNone
 	}
-	return false
+	delete(g.index, h)
+	g.live[at%2]--
+	return at % 2
 }
