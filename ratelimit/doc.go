@@ -130,5 +130,32 @@
 //
 // # Measured
 //
-// MEASURED
+// On 2 cores (AMD EPYC, virtual machine), Go 1.26.8 linux/amd64,
+// 2026-11-26: medians of 5 runs of
+//
+//	go test -run '^$' -bench 'Allow|SteadyState' -count 5 ./ratelimit
+//
+// taken while other work kept the machine's load near 10, which inflates
+// every figure about threefold (x/time/rate's Allow is 130 ns on the
+// machine at rest); the ratios compare lines of the same run. Every line
+// allocates nothing.
+//
+//	benchmark                                   ns/op   ratio to the baseline
+//	Allow/gcra                                    133   0.33 × x-time-rate
+//	Allow/token-bucket                            161   0.41 × x-time-rate
+//	Allow/x-time-rate                             396
+//	AllowParallel/gcra                            119   0.38 × x-time-rate
+//	AllowParallel/token-bucket                    151   0.49 × x-time-rate
+//	AllowParallel/x-time-rate                     310
+//	AllowKeyed/gcra/keys=100000                   421   0.30 × x-time-rate-map, 21 B/key
+//	AllowKeyed/x-time-rate-map/keys=100000       1423   115 B/key
+//	AllowKeyedParallel/gcra/keys=100000           198   0.36 × x-time-rate-map
+//	AllowKeyedParallel/x-time-rate-map/...        550
+//	SteadyState/guide-baseline/limit=10           134
+//	SteadyState/guide-baseline/limit=100000     53509   400 × limit=10
+//	SteadyState/sliding-log/limit=100000          203   0.90 × limit=10
+//
+// B/key is the heap a keyed limiter holds per key, key strings excluded:
+// for GCRA 8 bytes of state and 8 of hash in a table at most four fifths
+// full, against a map entry and a rate.Limiter per key.
 package ratelimit
