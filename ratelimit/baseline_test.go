@@ -108,3 +108,11 @@ func TestBaselineConfig(t *testing.T) {
 	_, err := ratelimit.NewBaseline(0)
 	require.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
 }
+
+func TestBaselineIsAllowedNow(t *testing.T) {
+	b, err := ratelimit.NewBaseline(1)
+	require.NoError(t, err)
+	assert.True(t, b.IsAllowed("u"))
+	assert.False(t, b.IsAllowed("u"), "a second request within the same second")
+	assert.True(t, b.IsAllowed("v"))
+}

@@ -11,7 +11,7 @@ import (
 // is T nanoseconds), so that refilling is an exact integer addition.
 type tokenState struct {
 	last   int64
-	credit int64 // in [0, span]
+	credit int64 // in [0, span]; below 0 while a WaitN holds a debt
 }
 
 // refill returns the credit at now: the stored credit plus the time since
