@@ -37,7 +37,7 @@
 //     Configure it as "limit per period, burst at once".
 //   - TokenBucket when the textbook form matters for teaching or for
 //     matching another system's tokens; it decides exactly as GCRA does
-//     (the tests prove it over thousands of random steps) but holds a
+//     (a test checks it over thousands of random steps) but holds a
 //     mutex.
 //   - LeakyBucket when requests should leave evenly spaced rather than in
 //     bursts: its Wait is a queue that releases one event every
@@ -46,8 +46,8 @@
 //   - SlidingLog when the contract is literally "at most N in any window"
 //     and N is small: exact, but 8 bytes per allowed event.
 //   - SlidingWindow when a quota per window must hold for large N without
-//     the log's memory: two counters, no boundary burst, and an error
-//     bounded by the assumption that the previous window's events were
+//     the log's memory: two counters and no boundary burst, but an
+//     estimate that is exact only when the previous window's events were
 //     evenly spread.
 //   - FixedWindow when the quota is by calendar window ("1000 per hour,
 //     resetting on the hour") and a double burst at the boundary is
