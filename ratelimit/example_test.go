@@ -1,6 +1,7 @@
 package ratelimit_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -114,5 +115,19 @@ func ExampleBlocked() {
 	fmt.Println(all.Allow())
 	// Output:
 	// true
+	// true
+}
+
+// Wait blocks until the event is due, and fails at once when the context's
+// deadline comes first.
+func ExampleGCRA_Wait() {
+	l, _ := ratelimit.NewGCRA(10, time.Second, 1) // one every 100ms
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	fmt.Println(l.Wait(ctx)) // the first is due at once
+	err := l.Wait(ctx)       // the next in 100ms: past the deadline
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+	// Output:
+	// <nil>
 	// true
 }
