@@ -121,11 +121,11 @@ func ExampleBlocked() {
 // Wait blocks until the event is due, and fails at once when the context's
 // deadline comes first.
 func ExampleGCRA_Wait() {
-	l, _ := ratelimit.NewGCRA(10, time.Second, 1) // one every 100ms
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	l, _ := ratelimit.NewGCRA(1, time.Hour, 1) // one an hour
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	fmt.Println(l.Wait(ctx)) // the first is due at once
-	err := l.Wait(ctx)       // the next in 100ms: past the deadline
+	err := l.Wait(ctx)       // the next in an hour: past the deadline
 	fmt.Println(errors.Is(err, context.DeadlineExceeded))
 	// Output:
 	// <nil>
