@@ -111,12 +111,18 @@ func build(vnodes int, nodes []Node) (*Ring, error) {
 	return r, nil
 }
 
-// buildIndex makes about one bucket per point, so that the search after
-// the table read looks at one or two points on average.
+// maxIndexBits caps the bucket table at 2¹⁶ entries (256 KiB), so that it
+// stays in the processor's cache on large rings: there, a few more points
+// per bucket cost less than a cache miss on the table.
+const maxIndexBits = 16
+
+// buildIndex makes about one bucket per point, up to 2^maxIndexBits, so
+// that the search after the table read looks at few points: one or two on
+// average below 2¹⁶ points, and about points/2¹⁶ above.
 func (r *Ring) buildIndex() {
 	b := 1
 	if len(r.points) > 1 {
-		b = bits.Len(uint(len(r.points) - 1))
+		b = min(bits.Len(uint(len(r.points)-1)), maxIndexBits)
 	}
 	r.shift = uint(64 - b)
 	nb := 1 << b

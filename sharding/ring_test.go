@@ -1,6 +1,7 @@
 package sharding
 
 import (
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -129,27 +130,26 @@ func TestRingLookupWrapsAround(t *testing.T) {
 	}
 }
 
-// TestRingSearchMatchesLinearScan checks the bucket table against the
-// plain definition on rings of many sizes.
-func TestRingSearchMatchesLinearScan(t *testing.T) {
+// TestRingSearchMatchesPlainSearch checks the bucket table against a
+// plain binary search of all points, on rings of many sizes, including
+// ones with more points than the table has buckets.
+func TestRingSearchMatchesPlainSearch(t *testing.T) {
 	hashes := make([]uint64, 0, 2000)
 	for _, k := range testKeys(2000) {
 		hashes = append(hashes, Hash64(k))
 	}
-	for _, n := range []int{1, 2, 3, 7, 50} {
-		for _, v := range []int{1, 2, 5, 160} {
-			r, err := NewRing(v, Named(names(n)...)...)
-			require.NoError(t, err)
-			for _, h := range hashes {
-				want := 0
-				for want < len(r.points) && r.points[want].pos < h {
-					want++
-				}
-				if want == len(r.points) {
-					want = 0
-				}
-				require.Equalf(t, want, r.search(h), "n=%d v=%d h=%#x", n, v, h)
+	hashes = append(hashes, 0, 1, ^uint64(0), 1<<63)
+	for _, tc := range []struct{ nodes, vnodes int }{
+		{1, 1}, {1, 2}, {2, 1}, {3, 5}, {7, 2}, {50, 160}, {500, 160}, {3, 100_000},
+	} {
+		r, err := NewRing(tc.vnodes, Named(names(tc.nodes)...)...)
+		require.NoError(t, err)
+		for _, h := range append(hashes, r.points[0].pos, r.points[len(r.points)-1].pos) {
+			want := sort.Search(len(r.points), func(i int) bool { return r.points[i].pos >= h })
+			if want == len(r.points) {
+				want = 0
 			}
+			require.Equalf(t, want, r.search(h), "nodes=%d vnodes=%d h=%#x", tc.nodes, tc.vnodes, h)
 		}
 	}
 }
