@@ -179,11 +179,12 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 	return c, nil
 }
 
-// tableSize returns the number of slots for a shard of capacity entries:
-// at least twice as many, so that probes stay short, and a power of two.
-// Each slot is 16 bytes.
+// tableSize returns the number of slots for a shard of capacity entries: a
+// power of two at least four times as many, so that with tombstones filling
+// up to half the slots before a rebuild, probes stay short (about 2.5
+// slots for an absent key with linear probing). Each slot is 16 bytes.
 func tableSize(capacity int) int {
-	return 1 << bits.Len(uint(2*capacity+1))
+	return 1 << bits.Len(uint(4*capacity-1))
 }
 
 // shardCount returns the number of shards: requested rounded up to a power
@@ -383,7 +384,7 @@ func (s *s3shard[K, V]) insertLocked(t *table[K, V], free int, e *entry[K, V]) {
 	sl.e.Store(e)
 	sl.tag.Store(tagOf(e.hash))
 	s.live++
-	if s.used > len(t.slots)*3/4 {
+	if s.used > len(t.slots)/2 {
 		s.rebuildLocked(t)
 	}
 }

@@ -27,11 +27,11 @@ func TestShardCount(t *testing.T) {
 	}
 }
 
-func TestTableSizeLeavesHalfEmpty(t *testing.T) {
+func TestTableSize(t *testing.T) {
 	for capacity := 1; capacity < 5000; capacity++ {
 		n := tableSize(capacity)
-		if n&(n-1) != 0 || n < 2*capacity+1 {
-			t.Fatalf("tableSize(%d) = %d: want a power of two above twice the capacity", capacity, n)
+		if n&(n-1) != 0 || n < 4*capacity || n >= 8*capacity {
+			t.Fatalf("tableSize(%d) = %d: want the power of two in [4, 8) times the capacity", capacity, n)
 		}
 	}
 }
