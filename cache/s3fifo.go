@@ -59,10 +59,10 @@ const (
 // A Get takes no lock: each shard's index is an open-addressing hash table
 // of atomic pointers to entries, and a Set that changes an entry's value
 // stores it in a new box behind an atomic pointer rather than writing over
-// what a reader may be reading. A Get never moves an entry; it sets the entry's access bit with
-// an atomic store, and only when the bit is clear, so the entries read
-// most often are not written at all. Set and Delete take their shard's
-// mutex.
+// what a reader may be reading. A Get never moves an entry; it sets the
+// entry's access bit with an atomic store, and only when the bit is clear,
+// so the entries read most often are not written at all. Set and Delete
+// take their shard's mutex.
 //
 // Consistency: every operation on one key is linearizable; in particular a
 // Set is never dropped (a Get that starts after Set returns sees that value
@@ -248,10 +248,12 @@ func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
 	return zero, false
 }
 
-// expire removes e, found expired, if it is still the entry for its key.
+// expire removes e, found expired, if it is still the entry for its key
+// and still expired: a Set may have given it a new deadline since.
 func (c *S3FIFO[K, V]) expire(s *s3shard[K, V], e *entry[K, V]) {
 	s.mu.Lock()
-	ok := s.lookupLocked(e.hash, e.key) == e
+	d := e.deadline.Load()
+	ok := d != 0 && c.now() >= d && s.lookupLocked(e.hash, e.key) == e
 	if ok {
 		s.expirations++
 		s.removeLocked(e)
