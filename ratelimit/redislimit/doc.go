@@ -94,9 +94,12 @@
 //
 // # Cost
 //
-// A decision costs one round trip plus the script's run on the server,
-// about the same for GCRA as for go-redis/redis_rate (benchmarks/redislimit
-// compares them on the same server and limit); the sliding log costs the
-// most. On the client a decision allocates about 640 bytes in 18 objects,
-// most of them go-redis's command.
+// A decision costs one round trip plus the script's run on the server. The
+// single GCRA limiter runs a straight-line script of its own, as cheap on
+// the server as go-redis/redis_rate's (benchmarks/redislimit compares them
+// on the same server and limit); the other limiters share one driver that
+// loops over limits, which costs the server about 40% more per call, and
+// the sliding log, which trims and counts a sorted set, the most. On the
+// client a decision allocates about 640 bytes in 18 objects, most of them
+// go-redis's command.
 package redislimit

@@ -33,6 +33,6 @@ var (
 	scriptSlidingLog    = newScript("slidinglog")
 	scriptSlidingWindow = newScript("slidingwindow")
 	scriptTokenBucket   = newScript("tokenbucket")
-	scriptGCRA          = newScript("gcra")
+	scriptGCRA          = redis.NewScript(read("gcraonly"))
 	scriptMulti         = newScript("fixedwindow", "slidinglog", "slidingwindow", "tokenbucket", "gcra")
 )

@@ -26,8 +26,7 @@ check.gcra = function(key, interval, burst, now, n)
     r.remaining, r.reset = remaining(next), ns(next)
     r.commit = function()
       local micros = now + math.floor(next / 1000)
-      redis.call('SET', key, string.format('%d%03d', micros, next % 1000))
-      expire(key, next / 1000)
+      redis.call('SET', key, string.format('%d%03d', micros, next % 1000), 'PX', math.max(math.ceil(next / 1e6), 1))
     end
   else
     r.retry = ns(next - span)
