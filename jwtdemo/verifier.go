@@ -307,13 +307,14 @@ func (v *Verifier) validate(c *Claims, present uint16, now time.Time) error {
 			}
 		}
 	}
-	if !now.Before(c.ExpiresAt.Add(v.leeway)) {
+	early, late := now.Add(-v.leeway), now.Add(v.leeway)
+	if !early.Before(c.ExpiresAt.Time) {
 		return fmt.Errorf("%w: exp %v, now %v", ErrExpired, c.ExpiresAt.UTC(), now.UTC())
 	}
-	if present&claimNbf != 0 && now.Add(v.leeway).Before(c.NotBefore.Time) {
+	if present&claimNbf != 0 && late.Before(c.NotBefore.Time) {
 		return fmt.Errorf("%w: nbf %v, now %v", ErrNotYetValid, c.NotBefore.UTC(), now.UTC())
 	}
-	if present&claimIat != 0 && c.IssuedAt.After(now.Add(v.leeway)) {
+	if present&claimIat != 0 && c.IssuedAt.After(late) {
 		return fmt.Errorf("%w: iat %v, now %v", ErrIssuedInFuture, c.IssuedAt.UTC(), now.UTC())
 	}
 	if v.issuer != "" {
