@@ -107,8 +107,13 @@ func (w *window) retrySliding(s *slidingState, now, n int64) int64 {
 //	RetryAfter = when denied, the first instant the request fits:
 //	             if cur + n <= limit: start + window - floor((limit-n-cur)*window/prev) - now
 //	             otherwise:           start + 2*window - floor((limit-n)*window/cur) - now
-//	ResetAfter = start + 2*window - now if cur > 0,
+//	ResetAfter = start + 2*window - now if cur > 0 (after the decision),
 //	             start + window - now if cur = 0 and prev > 0, else 0
+//
+// The RetryAfter formulas give the earliest instant at which
+// ceil(prev*(window-elapsed)/window) + cur + n <= limit holds, in this
+// window or (prev becoming cur, cur becoming 0) in the next, exactly to
+// the nanosecond.
 //
 // An instant earlier than the current window counts as its start.
 //
