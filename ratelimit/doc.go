@@ -136,9 +136,9 @@
 //	go test -run '^$' -bench 'Allow|SteadyState' -count 5 ./ratelimit
 //
 // taken while other work kept the machine's load near 10, which inflates
-// every figure about threefold (x/time/rate's Allow is 130 ns on the
-// machine at rest); the ratios compare lines of the same run. Every line
-// allocates nothing.
+// every figure two to three times (at a quieter moment x/time/rate's
+// Allow took 130 ns and GCRA's 37); the ratios compare lines of the same
+// run. Every line allocates nothing.
 //
 //	benchmark                                   ns/op   ratio to the baseline
 //	Allow/gcra                                    133   0.33 × x-time-rate
