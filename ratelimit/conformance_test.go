@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -100,6 +101,8 @@ func TestConformance(t *testing.T) {
 		{at: 0, n: 0, want: deny(0), err: ratelimit.ErrInvalidN},
 		{at: 0, n: -5, want: deny(0), err: ratelimit.ErrInvalidN},
 		{at: 0, n: 4, want: deny(0), err: ratelimit.ErrExceedsLimit},
+		{at: 0, n: math.MaxInt, want: deny(0), err: ratelimit.ErrExceedsLimit},
+		{at: 0, n: math.MinInt, want: deny(0), err: ratelimit.ErrInvalidN},
 		{at: time.Hour, n: 4, want: deny(3), err: ratelimit.ErrExceedsLimit},
 		{at: time.Hour, n: 3, want: allow(0)},
 		{at: time.Hour, n: 1, want: deny(0)},

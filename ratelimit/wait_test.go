@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -128,6 +129,7 @@ func TestWaitErrors(t *testing.T) {
 				require.NoError(t, err)
 				assert.ErrorIs(t, l.WaitN(t.Context(), 0), ratelimit.ErrInvalidN)
 				assert.ErrorIs(t, l.WaitN(t.Context(), 100), ratelimit.ErrExceedsLimit)
+				assert.ErrorIs(t, l.WaitN(t.Context(), math.MaxInt), ratelimit.ErrExceedsLimit)
 				ctx, cancel := context.WithCancel(t.Context())
 				cancel()
 				assert.ErrorIs(t, l.Wait(ctx), context.Canceled)
