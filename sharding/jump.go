@@ -50,20 +50,25 @@ func (j *Jump) Lookup(key string) (string, error) {
 // jump to the newest bucket, and visits only the sizes where it does. It
 // returns 0 for n < 1.
 func JumpBucket(h uint64, n int) int {
+	if n <= 1 {
+		return 0
+	}
 	// b is the key's bucket at size b+1; the walk jumps to j, the next
 	// size at which the key would move, until j is n or beyond. Both are
 	// integers held in float64s, exact below 2⁵³: truncating in floating
-	// point gives the same buckets as the paper's integer conversion
-	// with a shorter chain of dependent instructions.
-	b, j, nf := -1.0, 0.0, float64(n)
+	// point gives the same buckets as the paper's integer conversions
+	// with a shorter chain of dependent instructions. The first step,
+	// from bucket 0, is written out.
+	nf := float64(n)
+	h = h*2862933555777941757 + 1 // the linear congruential step of the paper
+	b, j := 0.0, math.Trunc(float64(1<<31)/float64((h>>33)+1))
 	for j < nf {
 		b = j
-		// The linear congruential step of the paper.
 		h = h*2862933555777941757 + 1
 		// (b+1) / r, with r uniform in (0, 1] from the top 31 bits of h.
 		j = math.Trunc((b + 1) * (float64(1<<31) / float64((h>>33)+1)))
 	}
-	return int(max(b, 0))
+	return int(b)
 }
 
 // Members returns the nodes in bucket order.
