@@ -109,7 +109,11 @@ func NewKeyed(template Algorithm, cfg KeyedConfig) (*Keyed, error) {
 	}
 	// Up to 64 shards, keeping at least 16 keys in each.
 	shards := 1 << min(6, max(0, bits.Len(uint(cfg.MaxKeys/16))-1))
-	store := template.newStore(shards, (cfg.MaxKeys+shards-1)/shards)
+	perShard := cfg.MaxKeys / shards
+	if cfg.MaxKeys%shards != 0 {
+		perShard++
+	}
+	store := template.newStore(shards, perShard)
 	if store == nil {
 		return nil, fmt.Errorf("ratelimit: Keyed needs a template built by its constructor, not a nil or zero %T: %w", template, ErrInvalidConfig)
 	}

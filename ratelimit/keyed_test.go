@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -56,6 +57,9 @@ func TestKeyedConfigErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
 	_, err = ratelimit.NewKeyed(nil, ratelimit.KeyedConfig{MaxKeys: 10})
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
+	huge, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: math.MaxInt, SweepEvery: -1})
+	require.NoError(t, err)
+	assert.True(t, huge.Allow("k"), "no overflow in the share of each shard")
 	var typedNil *ratelimit.GCRA
 	_, err = ratelimit.NewKeyed(typedNil, ratelimit.KeyedConfig{MaxKeys: 10})
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
