@@ -184,8 +184,8 @@ func (k *Keyed) Len() int { return k.store.len() }
 
 // table is the keyedStore for state type S: shards of open-addressing
 // hash tables indexed by the key's hash, with the state inline in the
-// slot, so that a decision touches one cache line of the table and never
-// allocates.
+// slot, so that a decision usually touches one cache line of the table and
+// never allocates.
 type table[S any] struct {
 	core     core[S]
 	shift    uint // 64 - log2(len(shards)): the top bits of a hash pick its shard
