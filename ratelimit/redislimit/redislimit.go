@@ -373,10 +373,10 @@ func (c *core) decide(ctx context.Context, key string, n int) (ratelimit.Decisio
 			return d, nil
 		}
 	}
-	if ctx.Err() != nil {
+	if cerr := ended(ctx); cerr != nil {
 		// The caller gave up (or its deadline passed): that is no failure
 		// of Redis, and no policy can help a caller that is gone.
-		return c.idle(), fmt.Errorf("redislimit: %s %q: %w", c.name, key, ctx.Err())
+		return c.idle(), fmt.Errorf("redislimit: %s %q: %w", c.name, key, cerr)
 	}
 	err = fmt.Errorf("%w: %s %q: %w", ErrRedis, c.name, key, err)
 	return c.fail(ctx, key, n, err)
@@ -392,10 +392,12 @@ func (c *core) run(ctx context.Context, keys []string, args []any) (any, error) 
 	}
 	if c.direct || ctx.Done() == nil {
 		v, err := c.script.Run(ctx, c.rdb, keys, args...).Result()
-		if err != nil && ctx.Err() != nil {
-			// The client saw the deadline as a socket timeout; say which
-			// deadline it was.
-			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		if err != nil {
+			if cerr := ended(ctx); cerr != nil {
+				// The client saw the deadline as a socket timeout; say
+				// which deadline it was.
+				err = fmt.Errorf("%w: %w", cerr, err)
+			}
 		}
 		return v, err
 	}
@@ -418,6 +420,19 @@ func (c *core) run(ctx context.Context, keys []string, args []any) (any, error) 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// ended returns ctx.Err(), or context.DeadlineExceeded once the deadline
+// has passed even if the context's timer has not fired yet: a socket
+// deadline set from the context can expire a moment before it does.
+func ended(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // parse reads the script's answer: allowed (1 or 0), remaining,
