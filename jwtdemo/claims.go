@@ -17,13 +17,20 @@ import (
 // A caller-defined claims type embeds Claims and adds fields with json tags;
 // [Signer.SignJSON] signs it and [Claims.Decode] or [VerifyAs] reads it.
 type Claims struct {
-	Issuer    string      `json:"iss,omitempty"`
-	Subject   string      `json:"sub,omitempty"`
-	Audience  Audience    `json:"aud,omitempty"`
+	// Issuer (iss) names who issued the token.
+	Issuer string `json:"iss,omitempty"`
+	// Subject (sub) names whom the token is about, usually a user ID.
+	Subject string `json:"sub,omitempty"`
+	// Audience (aud) names the recipients the token is meant for.
+	Audience Audience `json:"aud,omitempty"`
+	// ExpiresAt (exp) is the instant from which the token is refused.
 	ExpiresAt NumericDate `json:"exp,omitzero"`
+	// NotBefore (nbf) is the instant before which the token is refused.
 	NotBefore NumericDate `json:"nbf,omitzero"`
-	IssuedAt  NumericDate `json:"iat,omitzero"`
-	ID        string      `json:"jti,omitempty"`
+	// IssuedAt (iat) is when the token was issued.
+	IssuedAt NumericDate `json:"iat,omitzero"`
+	// ID (jti) identifies the token, for revocation lists or replay checks.
+	ID string `json:"jti,omitempty"`
 	// Scope is a space-separated list of scopes.
 	Scope string `json:"scope,omitempty"`
 
