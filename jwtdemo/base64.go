@@ -27,6 +27,20 @@ var b64Decode = func() (t [256]byte) {
 	return t
 }()
 
+// b64d0..b64d3 map a character at position 0..3 of a quantum to its six
+// bits shifted into place, or to all ones when it is not in the alphabet.
+var b64d0, b64d1, b64d2, b64d3 = shiftedTable(18), shiftedTable(12), shiftedTable(6), shiftedTable(0)
+
+func shiftedTable(shift uint) (t [256]uint32) {
+	for i := range t {
+		t[i] = 0xFFFFFFFF
+		if v := b64Decode[i]; v != 0xFF {
+			t[i] = uint32(v) << shift
+		}
+	}
+	return t
+}
+
 // decodedLen returns the length of the bytes n characters decode to, or -1
 // when no strict encoding has n characters.
 func decodedLen(n int) int {
@@ -50,26 +64,24 @@ func decodeSegment(dst []byte, src string) (int, bool) {
 		return 0, false
 	}
 	di, si := 0, 0
-	// Eight characters make six bytes; a character outside the alphabet
-	// maps to 0xFF, so one test of the high bits of all eight catches it.
+	// Four characters make three bytes: the tables hold each character's
+	// six bits already shifted into place, and all ones for a character
+	// outside the alphabet, which sets the top byte.
 	for ; si+8 <= len(src) && di+8 <= len(dst); si, di = si+8, di+6 {
 		q := src[si : si+8]
-		a, b, c, d := b64Decode[q[0]], b64Decode[q[1]], b64Decode[q[2]], b64Decode[q[3]]
-		e, f, g, h := b64Decode[q[4]], b64Decode[q[5]], b64Decode[q[6]], b64Decode[q[7]]
-		if (a|b|c|d|e|f|g|h)&0xC0 != 0 {
+		v := b64d0[q[0]] | b64d1[q[1]] | b64d2[q[2]] | b64d3[q[3]]
+		w := b64d0[q[4]] | b64d1[q[5]] | b64d2[q[6]] | b64d3[q[7]]
+		if (v|w)>>24 != 0 {
 			return 0, false
 		}
-		v := uint64(a)<<58 | uint64(b)<<52 | uint64(c)<<46 | uint64(d)<<40 |
-			uint64(e)<<34 | uint64(f)<<28 | uint64(g)<<22 | uint64(h)<<16
-		binary.BigEndian.PutUint64(dst[di:], v)
+		binary.BigEndian.PutUint64(dst[di:], uint64(v)<<40|uint64(w)<<16)
 	}
 	for ; si+4 <= len(src); si, di = si+4, di+3 {
 		q := src[si : si+4]
-		a, b, c, d := b64Decode[q[0]], b64Decode[q[1]], b64Decode[q[2]], b64Decode[q[3]]
-		if (a|b|c|d)&0xC0 != 0 {
+		v := b64d0[q[0]] | b64d1[q[1]] | b64d2[q[2]] | b64d3[q[3]]
+		if v>>24 != 0 {
 			return 0, false
 		}
-		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
 		o := dst[di : di+3]
 		o[0], o[1], o[2] = byte(v>>16), byte(v>>8), byte(v)
 	}
