@@ -107,6 +107,7 @@ type s3shard[K comparable, V any] struct {
 	ghosts      ghosts     // keys evicted from each queue
 	expiry      expiryHeap[K, V]
 	capacity    int
+	maxSlots    int // the index grows up to this many slots
 	smallCap    int
 	evictions   uint64
 	expirations uint64
@@ -171,7 +172,8 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 		}
 		s.smallCap = max(1, s.capacity*smallPercent/100)
 		s.tomb = &entry[K, V]{heapIndex: -1}
-		s.index.Store(newTable[K, V](tableSize(s.capacity)))
+		s.maxSlots = tableSize(s.capacity)
+		s.index.Store(newTable[K, V](min(minSlots, s.maxSlots)))
 		s.small.init()
 		s.main.init()
 		s.ghosts.init(max(1, s.capacity-s.smallCap), max(1, s.capacity))
@@ -179,7 +181,11 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 	return c, nil
 }
 
-// tableSize returns the number of slots for a shard of capacity entries: a
+// minSlots is the size of a new shard's index, which then doubles as
+// entries arrive, so an empty cache costs little whatever its capacity.
+const minSlots = 16
+
+// tableSize returns the most slots a shard of capacity entries needs: a
 // power of two at least four times as many, so that with tombstones filling
 // up to half the slots before a rebuild, probes stay short (about 2.5
 // slots for an absent key with linear probing). Each slot is 16 bytes.
@@ -375,9 +381,11 @@ func (s *s3shard[K, V]) lookupLocked(h uint64, key K) *entry[K, V] {
 	return nil
 }
 
-// insertLocked publishes e in slot free of t, rebuilding the table when
-// tombstones leave too few empty slots for probes to end quickly. s.mu must
-// be held.
+// insertLocked publishes e in slot free of t, then rebuilds the table when
+// entries and tombstones fill half of it: twice as large (up to maxSlots)
+// when entries alone fill more than a quarter, or else the same size
+// without tombstones. Entries thus never fill more than half the slots.
+// s.mu must be held.
 func (s *s3shard[K, V]) insertLocked(t *table[K, V], free int, e *entry[K, V]) {
 	sl := &t.slots[free]
 	if sl.e.Load() == nil {
@@ -387,14 +395,19 @@ func (s *s3shard[K, V]) insertLocked(t *table[K, V], free int, e *entry[K, V]) {
 	sl.tag.Store(tagOf(e.hash))
 	s.live++
 	if s.used > len(t.slots)/2 {
-		s.rebuildLocked(t)
+		size := len(t.slots)
+		if s.live*4 > size {
+			size = min(2*size, s.maxSlots)
+		}
+		s.rebuildLocked(t, size)
 	}
 }
 
-// rebuildLocked publishes a copy of t without tombstones. Readers still
-// probing t see a consistent snapshot of each key. s.mu must be held.
-func (s *s3shard[K, V]) rebuildLocked(t *table[K, V]) {
-	n := newTable[K, V](len(t.slots))
+// rebuildLocked publishes a copy of t of size slots without tombstones.
+// Readers still probing t see a consistent snapshot of each key. s.mu must
+// be held.
+func (s *s3shard[K, V]) rebuildLocked(t *table[K, V], size int) {
+	n := newTable[K, V](size)
 	for i := range t.slots {
 		e := t.slots[i].e.Load()
 		if e == nil || e == s.tomb {
@@ -510,7 +523,7 @@ func (c *S3FIFO[K, V]) Clear() {
 				}
 			}
 		}
-		s.index.Store(newTable[K, V](len(t.slots)))
+		s.index.Store(newTable[K, V](min(minSlots, s.maxSlots)))
 		s.live, s.used = 0, 0
 		s.small.init()
 		s.main.init()
@@ -604,7 +617,8 @@ const (
 // two fixed-size rings sharing one index, so that its memory is bounded and
 // a new key costs one lookup.
 type ghosts struct {
-	rings [2][]uint64
+	rings [2][]uint64 // each grows to its limit, then wraps
+	limit [2]int
 	next  [2]int
 	live  [2]int // hashes in each ring still remembered
 	// index maps a hash to where it is remembered: ring r, slot i is
@@ -613,25 +627,28 @@ type ghosts struct {
 }
 
 func (g *ghosts) init(small, main int) {
-	g.rings = [2][]uint64{make([]uint64, small), make([]uint64, main)}
-	g.index = make(map[uint64]int, small+main)
+	g.limit = [2]int{small, main}
+	g.index = make(map[uint64]int)
 }
 
 // add remembers h as evicted from queue r, forgetting the oldest hash of
 // that ring if it is full.
 func (g *ghosts) add(r int, h uint64) {
-	ring, slot := g.rings[r], g.next[r]
-	if at, ok := g.index[ring[slot]]; ok && at == slot*2+r {
-		delete(g.index, ring[slot])
+	slot := g.next[r]
+	if slot == len(g.rings[r]) {
+		g.rings[r] = append(g.rings[r], 0)
+	} else if at, ok := g.index[g.rings[r][slot]]; ok && at == slot*2+r {
+		old := g.rings[r][slot]
+		delete(g.index, old)
 		g.live[r]--
 	}
 	if at, ok := g.index[h]; ok { // only on a 64-bit hash collision
 		g.live[at%2]--
 	}
-	ring[slot] = h
+	g.rings[r][slot] = h
 	g.index[h] = slot*2 + r
 	g.live[r]++
-	g.next[r] = (slot + 1) % len(ring)
+	g.next[r] = (slot + 1) % g.limit[r]
 }
 
 // take forgets h and returns the queue it was evicted from, or fromNone.

@@ -35,3 +35,31 @@ func TestTableSize(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyCacheIsSmall checks that memory follows the entries stored, not
+// the capacity: an empty cache for 16 million entries allocates little, and
+// its index grows as entries arrive.
+func TestEmptyCacheIsSmall(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c, err := NewS3FIFO(Config[int, int]{Capacity: 1 << 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	// A few hundred bytes per shard; the capacity would need gigabytes.
+	if n, limit := after.TotalAlloc-before.TotalAlloc, uint64(2048*len(c.shards)+64<<10); n > limit {
+		t.Fatalf("an empty cache of %d shards allocated %d bytes, more than %d", len(c.shards), n, limit)
+	}
+	for i := range 100_000 {
+		c.Set(i, i)
+	}
+	slots := 0
+	for i := range c.shards {
+		slots += len(c.shards[i].index.Load().slots)
+	}
+	// Between two and four slots per entry as the index grows by doubling.
+	if slots < 2*100_000 || slots > 4*100_000 {
+		t.Fatalf("%d slots for 100000 entries, want 2 to 4 per entry", slots)
+	}
+}
