@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,4 +87,32 @@ func TestJSONReaderAgreesWithEncodingJSON(t *testing.T) {
 		_, ok := r.number()
 		assert.False(t, ok && r.end(), n)
 	}
+}
+
+// FuzzDecodeSegment: the strict decoder accepts exactly what
+// encoding/base64's strict RawURLEncoding accepts, minus the '\r' and '\n'
+// that encoding/base64 skips, and decodes it to the same bytes.
+func FuzzDecodeSegment(f *testing.F) {
+	for _, seed := range []string{"", "A", "AA", "AB", "AAA", "AAB", "AAAA", "AB==", "a+b/", "AA\nAA", "eyJhbGciOiJIUzI1NiJ9", "_-_-_-_-_-_-_-_-x"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		std, stdErr := base64.RawURLEncoding.Strict().DecodeString(s)
+		stdOK := stdErr == nil && !strings.ContainsAny(s, "\r\n")
+		n := decodedLen(len(s))
+		if n < 0 {
+			if stdOK {
+				t.Fatalf("%q: length refused, standard library accepts it", s)
+			}
+			return
+		}
+		dst := make([]byte, n)
+		m, ok := decodeSegment(dst, s)
+		if ok != stdOK {
+			t.Fatalf("%q: ours %v, standard library %v (%v)", s, ok, stdOK, stdErr)
+		}
+		if ok && string(dst[:m]) != string(std) {
+			t.Fatalf("%q: decoded %x, standard library %x", s, dst[:m], std)
+		}
+	})
 }
