@@ -67,7 +67,7 @@
 //   - The scripts' arithmetic is exact only below 2⁵³, hence tighter bounds
 //     than in process: [MaxLimit], [MaxWindow], [MaxBucketSpan] (about 52
 //     days to refill a bucket), [MaxLogLimit], and for [SlidingWindow]
-//     limit × window (µs) ≤ 2⁵² (50 000 per day fits, 100 000 does not).
+//     limit × window (µs) ≤ 2⁵² (50,000 per day fits, 100,000 does not).
 //     Constructors refuse configurations beyond them.
 //   - A refusal by [SlidingWindow] in a window the stored state has not
 //     reached yet records the move to that window (no events), as the

@@ -36,7 +36,7 @@ const MaxLogLimit = 1 << 20
 // maxSlidingProduct bounds a [SlidingWindow]'s limit × window (µs): the
 // script's weighted counts are products of the two, exact in Lua's doubles
 // only below 2⁵³, and one more bit keeps the roundings of its divisions
-// exact. 50 000 per day fits; 100 000 per day does not.
+// exact. 50,000 per day fits; 100,000 per day does not.
 const maxSlidingProduct = 1 << 52
 
 // MaxBucketSpan is the longest a [TokenBucket] or [GCRA] may take to refill

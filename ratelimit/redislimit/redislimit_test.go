@@ -272,7 +272,7 @@ func TestConstructorsValidate(t *testing.T) {
 		"MaxLimit":              func() error { _, err := redislimit.NewFixedWindow(rdb, redislimit.MaxLimit, time.Second); return err },
 		"MaxWindow":             func() error { _, err := redislimit.NewFixedWindow(rdb, 1, redislimit.MaxWindow); return err },
 		"MaxLogLimit":           func() error { _, err := redislimit.NewSlidingLog(rdb, redislimit.MaxLogLimit, time.Second); return err },
-		"50 000 per day":        func() error { _, err := redislimit.NewSlidingWindow(rdb, 50_000, 24*time.Hour); return err },
+		"50,000 per day":        func() error { _, err := redislimit.NewSlidingWindow(rdb, 50_000, 24*time.Hour); return err },
 		"1 per ns":              func() error { _, err := redislimit.NewGCRA(rdb, 10, 10*time.Nanosecond, 1); return err },
 		"a 3-per-second bucket": func() error { _, err := redislimit.NewTokenBucket(rdb, 3, time.Second, 3); return err },
 		"fall-back": func() error {
@@ -582,4 +582,29 @@ func TestExactlyLimitAcrossClients(t *testing.T) {
 			assert.Equal(t, L, admitted[0]+admitted[1]+admitted[2], "admitted per client %v", admitted)
 		})
 	}
+}
+
+// TestSlidingLogLargeRequests asks a sliding log for more events at once
+// than Lua can unpack onto its stack: all of them are logged, and the log
+// then holds exactly the limit.
+func TestSlidingLogLargeRequests(t *testing.T) {
+	ctx := context.Background()
+	r := redistest.New(t)
+	l, err := redislimit.NewSlidingLog(r.Client, 12_000, time.Hour, redislimit.WithPrefix(r.Prefix))
+	require.NoError(t, err)
+	for _, s := range []struct {
+		n       int
+		allowed bool
+		left    int
+	}{{9_000, true, 3_000}, {3_001, false, 3_000}, {3_000, true, 0}} {
+		d, err := l.Decide(ctx, "bulk", s.n)
+		require.NoError(t, err)
+		assert.Equal(t, s.allowed, d.Allowed, "n=%d", s.n)
+		assert.Equal(t, s.left, d.Remaining, "n=%d", s.n)
+	}
+	keys := keysUnder(t, r)
+	require.Len(t, keys, 1)
+	card, err := r.Client.ZCard(ctx, keys[0]).Result()
+	require.NoError(t, err)
+	assert.Equal(t, int64(12_000), card)
 }

@@ -16,12 +16,16 @@ check.sl = function(key, limit, window, now, n)
     r.remaining, r.reset = limit - count - n, us(window)
     r.commit = function()
       local at = redis.call('ZCOUNT', key, now, now)
-      local args = {}
-      for i = 0, n - 1 do
-        args[2 * i + 1] = now
-        args[2 * i + 2] = string.format('%d:%d', now, at + i)
+      -- ZADD in batches: unpack cannot spread more than a few thousand
+      -- values onto Lua's stack.
+      for first = 0, n - 1, 1000 do
+        local args = {}
+        for i = first, math.min(first + 999, n - 1) do
+          args[#args + 1] = now
+          args[#args + 1] = string.format('%d:%d', now, at + i)
+        end
+        redis.call('ZADD', key, unpack(args))
       end
-      redis.call('ZADD', key, unpack(args))
       expire(key, window)
     end
   else
