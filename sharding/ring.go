@@ -32,7 +32,8 @@ const maxPoints = 1 << 24
 //
 // Lookup hashes the key, reads a bucket table indexed by the hash's top
 // bits to find the few points that can follow it, and binary-searches
-// those: O(1) expected and O(log points) at worst, with no allocation.
+// those: O(1) expected up to 2¹⁶ points, O(log(points/2¹⁶)) beyond, and
+// O(log points) at worst, with no allocation.
 //
 // A Ring is immutable: Add and Remove return a new Ring. It is safe for
 // simultaneous use by multiple goroutines; hold the current one in an
