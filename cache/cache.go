@@ -10,6 +10,10 @@ import (
 // cannot honour, such as a capacity below one.
 var ErrInvalidConfig = errors.New("cache: invalid configuration")
 
+// MaxCapacity is the largest Capacity a cache accepts: far beyond any
+// memory, it only keeps size arithmetic from overflowing.
+const MaxCapacity = 1 << 40
+
 // DefaultSweepInterval is how often the background sweep runs when
 // Config.SweepInterval is zero.
 const DefaultSweepInterval = time.Second
@@ -26,7 +30,8 @@ const (
 // Config configures a cache. Capacity is required; every other field has a
 // useful zero value.
 type Config[K comparable, V any] struct {
-	// Capacity is the most entries the cache holds. It must be at least 1.
+	// Capacity is the most entries the cache holds, from 1 to MaxCapacity.
+	// Memory follows the entries stored, not the capacity.
 	Capacity int
 
 	// DefaultTTL is the time to live that Set gives an entry. Zero means
@@ -54,8 +59,8 @@ type Config[K comparable, V any] struct {
 
 func (c *Config[K, V]) validate() error {
 	switch {
-	case c.Capacity < 1:
-		return fmt.Errorf("%w: Capacity must be at least 1, got %d", ErrInvalidConfig, c.Capacity)
+	case c.Capacity < 1 || c.Capacity > MaxCapacity:
+		return fmt.Errorf("%w: Capacity must be in [1, %d], got %d", ErrInvalidConfig, MaxCapacity, c.Capacity)
 	case c.DefaultTTL < 0:
 		return fmt.Errorf("%w: DefaultTTL must not be negative, got %v", ErrInvalidConfig, c.DefaultTTL)
 	case c.SweepInterval < 0:

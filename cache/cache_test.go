@@ -93,6 +93,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	bad := []cache.Config[string, int]{
 		{Capacity: 0},
 		{Capacity: -1},
+		{Capacity: cache.MaxCapacity + 1},
 		{Capacity: 1, DefaultTTL: -time.Second},
 		{Capacity: 1, SweepInterval: -time.Second},
 		{Capacity: 1, Shards: -1},
@@ -105,6 +106,19 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			assert.Contains(t, err.Error(), "cache: ")
 			assert.Nil(t, c)
 		}
+	})
+}
+
+func TestMaxCapacityWorks(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		c := mustNew(t, im, cache.Config[string, int]{Capacity: cache.MaxCapacity})
+		for i := range 1000 {
+			c.Set(fmt.Sprint(i), i)
+		}
+		assert.Equal(t, 1000, c.Len())
+		v, ok := c.Get("999")
+		assert.True(t, ok)
+		assert.Equal(t, 999, v)
 	})
 }
 

@@ -30,8 +30,8 @@ type LRU[K comparable, V any] struct {
 }
 
 // NewLRU returns an empty LRU configured by cfg. It returns an error
-// wrapping [ErrInvalidConfig] when cfg.Capacity is below one or a duration
-// is negative.
+// wrapping [ErrInvalidConfig] when cfg.Capacity is outside [1, MaxCapacity]
+// or a duration is negative.
 func NewLRU[K comparable, V any](cfg Config[K, V]) (*LRU[K, V], error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err

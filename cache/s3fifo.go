@@ -147,8 +147,8 @@ func newTable[K comparable, V any](size int) *table[K, V] {
 func (t *table[K, V]) home(h uint64) uint64 { return (h >> 32) & t.mask }
 
 // NewS3FIFO returns an empty S3FIFO configured by cfg. It returns an error
-// wrapping [ErrInvalidConfig] when cfg.Capacity is below one or a duration
-// or the shard count is negative.
+// wrapping [ErrInvalidConfig] when cfg.Capacity is outside [1, MaxCapacity]
+// or a duration or the shard count is negative.
 func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
