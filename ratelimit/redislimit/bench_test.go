@@ -112,3 +112,32 @@ func BenchmarkDecideParallel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecideRequestContext decides under a cancellable context, as an
+// HTTP handler's request context is. A client created without
+// ContextTimeoutEnabled would not let that context interrupt a read, so the
+// limiter watches it from a goroutine of its own; with the option set it
+// calls straight through. The difference is that goroutine's cost.
+func BenchmarkDecideRequestContext(b *testing.B) {
+	r := redistest.New(b)
+	for _, honours := range []bool{false, true} {
+		b.Run("gcra/context-timeouts="+strconv.FormatBool(honours), func(b *testing.B) {
+			c := redis.NewClient(&redis.Options{Addr: r.Addr(), ContextTimeoutEnabled: honours})
+			b.Cleanup(func() { _ = c.Close() })
+			l, err := redislimit.NewGCRA(c, benchLimit, time.Second, benchLimit, redislimit.WithPrefix(r.Prefix+"ctx:"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := l.Decide(ctx, benchKeys[i%len(benchKeys)], 1); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

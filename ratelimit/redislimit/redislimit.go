@@ -69,8 +69,9 @@ const (
 	// traffic through.
 	FailClosed Policy = iota
 	// FailOpen allows the request and returns no error: availability
-	// matters more than the limit. The failure is still counted and
-	// reported to the [WithOnFailure] callback.
+	// matters more than the limit. The Decision reports the full limit
+	// less n as remaining. The failure is still counted and reported to
+	// the [WithOnFailure] callback.
 	FailOpen
 	// FallBack asks a local, in-process limiter (given with [WithFallback])
 	// and returns its decision with no error. With n servers each holding a
@@ -120,8 +121,10 @@ func WithPrefix(prefix string) Option {
 //
 // The bound holds whatever the client's configuration: with a client created
 // with ContextTimeoutEnabled the deadline reaches the socket; otherwise the
-// limiter stops waiting at the deadline and the client's ReadTimeout ends
-// the abandoned call.
+// limiter waits for the reply from a goroutine of its own (three more
+// allocations per decision, for any context that can end), stops waiting at
+// the deadline, and the client's ReadTimeout ends the abandoned call.
+// Creating the client with ContextTimeoutEnabled is the cheaper choice.
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) { o.timeout = d }
 }
