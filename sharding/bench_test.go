@@ -125,11 +125,13 @@ func BenchmarkLookup(b *testing.B) {
 // but bounded loads are immutable and share nothing writable.
 func BenchmarkLookupParallel(b *testing.B) {
 	for _, p := range benchPlacements {
+		// Built once: RunParallel calls the function below once per
+		// round as b.N grows.
+		l, err := p.build(100)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(fmt.Sprintf("%s/nodes=100", p.name), func(b *testing.B) {
-			l, err := p.build(100)
-			if err != nil {
-				b.Fatal(err)
-			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
