@@ -158,7 +158,7 @@ func TestCapacityIsNeverExceeded(t *testing.T) {
 		for _, capacity := range []int{1, 2, 7, 100, 1000} {
 			var log evictLog
 			c := mustNew(t, im, cache.Config[string, int]{Capacity: capacity, OnEvict: log.record})
-			const inserts = 5000
+			const inserts = 2000
 			for i := range inserts {
 				c.Set(fmt.Sprint(i), i)
 				require.LessOrEqual(t, c.Len(), capacity)
