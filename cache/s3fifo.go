@@ -446,11 +446,17 @@ func (s *s3shard[K, V]) queue(e *entry[K, V]) *list[K, V] {
 // evictLocked removes one entry by the S3-FIFO rules and returns it. The
 // shard must hold at least one entry and s.mu must be held.
 func (s *s3shard[K, V]) evictLocked() *entry[K, V] {
-	for {
+	// Alone, the loop ends within one pass over each queue plus one over
+	// main after it has cleared the bits; Gets setting bits while it runs
+	// could stretch it, so past that many steps it takes the next entry
+	// whatever its bit.
+	limit := 2*(s.small.len+s.main.len) + 1
+	for step := 0; ; step++ {
+		force := step > limit
 		if s.small.len >= s.smallCap || s.main.len == 0 {
 			e := s.small.back()
 			s.small.remove(e)
-			if e.freq.Load() > 0 {
+			if e.freq.Load() > 0 && !force {
 				// Read while in the small queue: promote.
 				e.freq.Store(0)
 				e.inMain = true
@@ -462,7 +468,7 @@ func (s *s3shard[K, V]) evictLocked() *entry[K, V] {
 			return e
 		}
 		e := s.main.back()
-		if f := e.freq.Load(); f > 0 {
+		if f := e.freq.Load(); f > 0 && !force {
 			e.freq.Store(f - 1)
 			s.main.moveToFront(e)
 			continue
