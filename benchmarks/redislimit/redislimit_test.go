@@ -84,10 +84,16 @@ func approaches(rdb *redis.Client, prefix string, limit int) []approach {
 	}
 }
 
-// warm runs every approach a few times first, so that each has its script
-// cached on the server and connections in the pool before any is measured,
-// whatever its position in the run.
-func warm(b *testing.B, r *redistest.Server) []approach {
+// Runs of each benchmark function so far, for warm's rotation.
+var decideRounds, parallelRounds atomic.Int64
+
+// warm builds the approaches and runs each a few times, so that each has
+// its script cached on the server and connections in the pool before any
+// is measured. It returns them rotated by one place more on every call: on
+// a loaded machine a sub-benchmark's position in the run shifts its time,
+// and with -count a multiple of six every approach takes every position
+// equally often.
+func warm(b *testing.B, r *redistest.Server, rounds *atomic.Int64) []approach {
 	as := approaches(r.Client, r.Prefix, limit)
 	for _, a := range as {
 		for i := range 50 {
@@ -96,13 +102,14 @@ func warm(b *testing.B, r *redistest.Server) []approach {
 			}
 		}
 	}
-	return as
+	k := int(rounds.Add(1)) % len(as)
+	return append(as[k:], as[:k]...)
 }
 
 func BenchmarkDecide(b *testing.B) {
 	r := redistest.New(b)
 	ctx := context.Background()
-	for _, a := range warm(b, r) {
+	for _, a := range warm(b, r, &decideRounds) {
 		b.Run(a.name, func(b *testing.B) {
 			i := 0
 			b.ReportAllocs()
@@ -120,7 +127,7 @@ func BenchmarkDecide(b *testing.B) {
 func BenchmarkDecideParallel(b *testing.B) {
 	r := redistest.New(b)
 	ctx := context.Background()
-	for _, a := range warm(b, r) {
+	for _, a := range warm(b, r, &parallelRounds) {
 		b.Run(a.name, func(b *testing.B) {
 			var next atomic.Int64
 			var failed atomic.Bool
