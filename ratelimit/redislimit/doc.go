@@ -85,8 +85,8 @@
 // or a script error such as WRONGTYPE) goes to the [Policy]: [FailClosed]
 // (the default) refuses and returns the error, wrapping [ErrRedis] with the
 // algorithm and key; [FailOpen] allows; [FallBack] asks a local limiter
-// given with [WithFallback], typically the in-process twin holding this
-// server's share of the limit. Whatever the policy, the failure is counted
+// given with [WithFallback], typically a [ratelimit.Keyed] of the in-process
+// twin holding this server's share of the limit. Whatever the policy, the failure is counted
 // (Failures) and reported to [WithOnFailure]. A caller whose own context
 // ends gets the context's error and no policy: there is nobody to allow.
 // The timeout holds even for a client created without

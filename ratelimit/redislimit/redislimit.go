@@ -136,9 +136,10 @@ func WithPolicy(p Policy) Option {
 }
 
 // WithFallback sets the policy to [FallBack] with local as the limiter that
-// decides while Redis cannot. Any [ratelimit.Limiter] will do, typically the
-// in-process twin of the Redis one with a limit divided by the number of
-// servers.
+// decides while Redis cannot. Any [ratelimit.Limiter] will do, typically a
+// [ratelimit.Keyed] of the in-process twin of the Redis one, with the limit
+// divided by the number of servers: a bare in-process limiter ignores the
+// key, so it would be one limit shared by every key.
 func WithFallback(local ratelimit.Limiter) Option {
 	return func(o *options) {
 		o.policy = FallBack
