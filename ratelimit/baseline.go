@@ -28,7 +28,7 @@ import (
 // does, but:
 //
 //   - list.pop(0) shifts the whole list, so each expired request costs
-//     O(limit) (BenchmarkSteadyState shows a call growing about 400 times
+//     O(limit) (BenchmarkSteadyState shows a call growing over 400 times
 //     dearer from limit=10 to limit=100000, where the ring buffer of
 //     SlidingLog stays flat);
 //   - it keeps a list for every user it has ever seen, including empty
