@@ -13,7 +13,11 @@
 // when the entry is already marked as read, so reads scale with cores; and
 // its policy survives scans (a batch job, a crawler) that make LRU forget
 // every frequently read key, while staying close to LRU when recency is
-// all there is.
+// all there is. A Set that replaces a value writes it in place when it is
+// a pointer (or map, channel, function) or a 4- or 8-byte value without
+// pointers, such as an int or a float64; any other value, such as a string
+// or a larger struct, is copied into a new allocation on every update, so
+// that Gets without a lock never see half of one.
 //
 // [LRU] is the guide's answer, kept because it is the policy people know
 // and reason about: it evicts exactly the least recently used entry, and

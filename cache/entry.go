@@ -11,12 +11,14 @@ type entry[K comparable, V any] struct {
 	// hash is the key's hash (S3FIFO only).
 	hash uint64
 	key  K
-	// value is the value the entry was created with. LRU updates it in
-	// place under its lock; S3FIFO never changes it once the entry is
-	// published, and boxes later values instead.
+	// value is the entry's value. LRU updates it in place under its lock.
+	// S3FIFO updates it in place, with atomic stores, only when V fits
+	// one (see valueKind); otherwise value keeps what the entry was
+	// created with, and later values are boxed.
 	value V
-	// boxed, when not nil, holds the value S3FIFO last set, replacing
-	// value: readers without a lock load it atomically.
+	// boxed, when not nil, holds the value S3FIFO last set for a V that
+	// no atomic store fits, replacing value: readers without a lock load
+	// it atomically.
 	boxed atomic.Pointer[V]
 	// deadline is when the entry expires, in nanoseconds since the cache's
 	// base instant; zero means never. Written only under the owning lock,
@@ -33,7 +35,8 @@ type entry[K comparable, V any] struct {
 	prev, next *entry[K, V]
 }
 
-// load returns the entry's current value.
+// load returns the entry's current value when it is boxed or guarded by a
+// lock.
 func (e *entry[K, V]) load() V {
 	if p := e.boxed.Load(); p != nil {
 		return *p

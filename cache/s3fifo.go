@@ -3,10 +3,12 @@ package cache
 import (
 	"hash/maphash"
 	"math/bits"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // maxFreq is where S3FIFO's per-entry access counter saturates. The paper
@@ -58,8 +60,11 @@ const (
 //
 // A Get takes no lock: each shard's index is an open-addressing hash table
 // of atomic pointers to entries, and a Set that changes an entry's value
-// stores it in a new box behind an atomic pointer rather than writing over
-// what a reader may be reading. A Get never moves an entry; it sets the
+// never writes over what a reader may be reading. A value that fits one
+// atomic load and store (4 or 8 bytes without pointers, such as an int or a
+// float64, or a single pointer, map, channel or function) is stored in the
+// entry with one; any other value is stored in a new box behind an atomic
+// pointer, which costs an allocation per update. A Get never moves an entry; it sets the
 // entry's access bit with an atomic store, and only when the bit is clear,
 // so the entries read most often are not written at all. Set and Delete
 // take their shard's mutex.
@@ -78,6 +83,7 @@ const (
 type S3FIFO[K comparable, V any] struct {
 	seed       maphash.Seed
 	mask       uint64
+	kind       valueKind
 	shards     []s3shard[K, V]
 	onEvict    func(K, V, Reason)
 	defaultTTL time.Duration
@@ -157,6 +163,7 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 	c := &S3FIFO[K, V]{
 		seed:       maphash.MakeSeed(),
 		mask:       uint64(n - 1),
+		kind:       valueKindOf[V](),
 		shards:     make([]s3shard[K, V], n),
 		onEvict:    cfg.OnEvict,
 		defaultTTL: cfg.DefaultTTL,
@@ -247,7 +254,7 @@ func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
 			e.freq.Store(f + 1)
 		}
 		c.counts[h>>(64-statBits)].hits.Add(1)
-		return e.load(), true
+		return c.load(e), true
 	}
 	c.counts[h>>(64-statBits)].misses.Add(1)
 	var zero V
@@ -266,7 +273,7 @@ func (c *S3FIFO[K, V]) expire(s *s3shard[K, V], e *entry[K, V]) {
 	}
 	s.mu.Unlock()
 	if ok && c.onEvict != nil {
-		c.onEvict(e.key, e.load(), Expired)
+		c.onEvict(e.key, c.load(e), Expired)
 	}
 }
 
@@ -298,12 +305,10 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 		s.expirations++
 		s.removeLocked(gone)
 	case slot >= 0:
-		// Readers hold no lock: the new value goes in a box stored
-		// atomically, before the deadline, which readers load first.
+		// Readers hold no lock: the new value is stored atomically,
+		// before the deadline, which readers load first.
 		e := t.slots[slot].e.Load()
-		p := new(V)
-		*p = value
-		e.boxed.Store(p)
+		c.store(e, value)
 		s.expiry.setDeadline(e, d)
 		if f := e.freq.Load(); f < maxFreq {
 			e.freq.Store(f + 1)
@@ -341,7 +346,7 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 	}
 	s.mu.Unlock()
 	if gone != nil && c.onEvict != nil {
-		c.onEvict(gone.key, gone.load(), reason)
+		c.onEvict(gone.key, c.load(gone), reason)
 	}
 }
 
@@ -509,7 +514,7 @@ func (c *S3FIFO[K, V]) Delete(key K) bool {
 	}
 	s.mu.Unlock()
 	if e != nil && c.onEvict != nil {
-		c.onEvict(e.key, e.load(), Deleted)
+		c.onEvict(e.key, c.load(e), Deleted)
 	}
 	return e != nil
 }
@@ -536,7 +541,7 @@ func (c *S3FIFO[K, V]) Clear() {
 		s.expiry = nil
 		s.mu.Unlock()
 		for _, e := range gone {
-			c.onEvict(e.key, e.load(), Deleted)
+			c.onEvict(e.key, c.load(e), Deleted)
 		}
 	}
 }
@@ -600,7 +605,7 @@ func (c *S3FIFO[K, V]) sweepExpired() {
 			s.mu.Unlock()
 			if c.onEvict != nil {
 				for _, e := range batch[:n] {
-					c.onEvict(e.key, e.load(), Expired)
+					c.onEvict(e.key, c.load(e), Expired)
 				}
 			}
 			clear(batch[:n])
@@ -666,4 +671,92 @@ func (g *ghosts) take(h uint64) int {
 	delete(g.index, h)
 	g.live[at%2]--
 	return at % 2
+}
+
+// valueKind is how an S3FIFO stores a value that a Set replaces while Gets
+// read it without a lock.
+type valueKind uint8
+
+const (
+	// boxed values go in a new box per update, behind entry.boxed.
+	boxed valueKind = iota
+	// word values (8 bytes, 8-aligned, no pointers) are loaded and stored
+	// in entry.value as a uint64.
+	word
+	// halfWord values (4 bytes, 4-aligned, no pointers) are loaded and
+	// stored in entry.value as a uint32.
+	halfWord
+	// pointer values (one pointer, map, channel or function) are loaded
+	// and stored in entry.value as an unsafe.Pointer, so that the garbage
+	// collector still sees them.
+	pointer
+)
+
+// valueKindOf returns how an S3FIFO stores values of type V.
+func valueKindOf[V any]() valueKind {
+	t := reflect.TypeFor[V]()
+	switch {
+	case t.Size() == 8 && t.Align() == 8 && !hasPointers(t):
+		return word
+	case t.Size() == 4 && t.Align() == 4 && !hasPointers(t):
+		return halfWord
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return pointer
+	}
+	return boxed
+}
+
+// hasPointers reports whether a value of type t holds any pointer.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return false
+	case reflect.Array:
+		return t.Len() > 0 && hasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// load returns e's current value. It takes no lock.
+func (c *S3FIFO[K, V]) load(e *entry[K, V]) V {
+	switch c.kind {
+	case word:
+		u := atomic.LoadUint64((*uint64)(unsafe.Pointer(&e.value)))
+		return *(*V)(unsafe.Pointer(&u))
+	case halfWord:
+		u := atomic.LoadUint32((*uint32)(unsafe.Pointer(&e.value)))
+		return *(*V)(unsafe.Pointer(&u))
+	case pointer:
+		p := atomic.LoadPointer((*unsafe.Pointer)(unsafe.Pointer(&e.value)))
+		return *(*V)(unsafe.Pointer(&p))
+	}
+	return e.load()
+}
+
+// store replaces the value of e, which readers may be loading. Its shard's
+// mutex must be held.
+func (c *S3FIFO[K, V]) store(e *entry[K, V], v V) {
+	switch c.kind {
+	case word:
+		atomic.StoreUint64((*uint64)(unsafe.Pointer(&e.value)), *(*uint64)(unsafe.Pointer(&v)))
+	case halfWord:
+		atomic.StoreUint32((*uint32)(unsafe.Pointer(&e.value)), *(*uint32)(unsafe.Pointer(&v)))
+	case pointer:
+		atomic.StorePointer((*unsafe.Pointer)(unsafe.Pointer(&e.value)), *(*unsafe.Pointer)(unsafe.Pointer(&v)))
+	default:
+		p := new(V)
+		*p = v
+		e.boxed.Store(p)
+	}
 }
