@@ -27,6 +27,15 @@ var b64Decode = func() (t [256]byte) {
 	return t
 }()
 
+// b64Pairs maps twelve bits to their two characters, the first in the low
+// byte.
+var b64Pairs = func() (t [4096]uint16) {
+	for i := range t {
+		t[i] = uint16(b64Alphabet[i>>6]) | uint16(b64Alphabet[i&0x3F])<<8
+	}
+	return t
+}()
+
 // b64d0..b64d3 map a character at position 0..3 of a quantum to its six
 // bits shifted into place, or to all ones when it is not in the alphabet.
 var b64d0, b64d1, b64d2, b64d3 = shiftedTable(18), shiftedTable(12), shiftedTable(6), shiftedTable(0)
@@ -110,12 +119,13 @@ func appendEncoded(dst, src []byte) []byte {
 	dst = slices.Grow(dst, encodedLen(len(src)))[:n+encodedLen(len(src))]
 	out := dst[n:]
 	i, o := 0, 0
-	// Six bytes make eight characters.
+	// Six bytes make eight characters, looked up two at a time and stored
+	// in one write.
 	for ; i+8 <= len(src); i, o = i+6, o+8 {
 		v := binary.BigEndian.Uint64(src[i:])
-		q := out[o : o+8]
-		q[0], q[1], q[2], q[3] = b64Alphabet[v>>58&0x3F], b64Alphabet[v>>52&0x3F], b64Alphabet[v>>46&0x3F], b64Alphabet[v>>40&0x3F]
-		q[4], q[5], q[6], q[7] = b64Alphabet[v>>34&0x3F], b64Alphabet[v>>28&0x3F], b64Alphabet[v>>22&0x3F], b64Alphabet[v>>16&0x3F]
+		w := uint64(b64Pairs[v>>52]) | uint64(b64Pairs[v>>40&0xFFF])<<16 |
+			uint64(b64Pairs[v>>28&0xFFF])<<32 | uint64(b64Pairs[v>>16&0xFFF])<<48
+		binary.LittleEndian.PutUint64(out[o:o+8], w)
 	}
 	for ; i+3 <= len(src); i, o = i+3, o+4 {
 		v := uint32(src[i])<<16 | uint32(src[i+1])<<8 | uint32(src[i+2])

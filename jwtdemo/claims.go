@@ -216,7 +216,7 @@ func claimBit(name string) uint16 {
 // payload's memory. A registered claim given twice is refused (RFC 7519
 // §4 allows either that or taking the last; taking the last would let a
 // token read differently here and in encoding/json).
-func parseClaims(payload string, c *Claims) (uint16, error) {
+func parseClaims(payload string, c *Claims, one *[1]string) (uint16, error) {
 	c.raw = payload
 	var present uint16
 	r := reader[string]{s: payload}
@@ -259,7 +259,7 @@ func parseClaims(payload string, c *Claims) (uint16, error) {
 		case claimScope:
 			c.Scope, err = readString(&r, "scope")
 		case claimAud:
-			c.Audience, err = readAudience(&r)
+			c.Audience, err = readAudience(&r, one)
 		case claimExp:
 			c.ExpiresAt, err = readDate(&r)
 		case claimNbf:
@@ -291,11 +291,17 @@ func readString(r *reader[string], claim string) (string, error) {
 	return v, nil
 }
 
-func readAudience(r *reader[string]) (Audience, error) {
+// readAudience reads aud. A single value is stored in one, when not nil,
+// rather than in a new array.
+func readAudience(r *reader[string], one *[1]string) (Audience, error) {
 	switch r.peek() {
 	case '"':
 		s, err := readString(r, "aud")
-		return Audience{s}, err
+		if err != nil || one == nil {
+			return Audience{s}, err
+		}
+		one[0] = s
+		return one[:1:1], nil
 	case '[':
 		r.i++
 		var buf [4]string

@@ -116,3 +116,27 @@ func FuzzDecodeSegment(f *testing.F) {
 		}
 	})
 }
+
+// TestPlain8 checks the eight-at-a-time scan against the byte table: every
+// byte value in every position, among plain neighbours and among
+// neighbours that are not.
+func TestPlain8(t *testing.T) {
+	for _, fill := range []byte{'a', ' ', '~', 0x7F, 0x1F, '"', '\\', 0x80, 0xFF, 0x00, 0x21, 0x5B, 0x5D} {
+		for pos := range 8 {
+			for c := range 256 {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(c)
+				want := true
+				for _, x := range b {
+					want = want && plain[x]
+				}
+				if got := plain8(load64(string(b[:]), 0)); got != want {
+					t.Fatalf("plain8(%q) = %v, want %v", b[:], got, want)
+				}
+			}
+		}
+	}
+}

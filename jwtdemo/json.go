@@ -75,6 +75,10 @@ func (r *reader[T]) str() (raw T, escaped, ok bool) {
 	start := i
 	ascii := true
 	for i < len(s) {
+		if i+8 <= len(s) && plain8(load64(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if plain[c] {
 			i++
@@ -166,6 +170,27 @@ var plain = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// load64 returns the eight bytes of s at i, the first in the low byte.
+func load64[T text](s T, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plain8 reports whether all eight bytes of x are plain, eight at a time:
+// (b-1)&^b sets a byte's top bit exactly when b is zero (a borrow can only
+// mark bytes above one that is truly flagged, which then falls back to the
+// byte loop), so XOR with the quote and the backslash finds those, the
+// same with 0x20 finds control characters, and the top bit itself finds
+// bytes that are not ASCII.
+func plain8(x uint64) bool {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ '"'*ones
+	slash := x ^ '\\'*ones
+	ctl := (x - 0x20*ones) &^ x
+	return (ctl|(quote-ones)&^quote|(slash-ones)&^slash|x)&tops == 0
+}
 
 func unhex(c byte) int {
 	switch {
@@ -348,6 +373,18 @@ func (r *reader[T]) member(first bool, buf []byte) (name []byte, rawName T, done
 			return nil, rawName, true, true
 		}
 		return nil, rawName, false, false
+	}
+	// The common case, a short name of plain bytes followed at once by
+	// the colon, is read here; anything else goes through str.
+	if s, i := r.s, r.i; i < len(s) && s[i] == '"' {
+		j := i + 1
+		for j < len(s) && j-i <= len(buf) && plain[s[j]] {
+			j++
+		}
+		if j+1 < len(s) && s[j] == '"' && s[j+1] == ':' {
+			r.i = j + 2
+			return nil, s[i+1 : j], false, true
+		}
 	}
 	raw, esc, ok := r.str()
 	if !ok || !r.consume(':') {

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // minRSABits is the smallest RSA modulus accepted (RFC 7518 §3.3).
@@ -45,12 +46,11 @@ type Key struct {
 	edPriv  ed25519.PrivateKey
 }
 
-// macState is one pooled HMAC state with the scratch space a sign or a
-// verify needs, so that neither allocates.
+// macState is one pooled HMAC state with room for its sum, so that
+// neither a sign nor a verify allocates for the MAC.
 type macState struct {
 	h   hash.Hash
 	sum [64]byte
-	buf []byte
 }
 
 func (k *Key) getMAC() *macState {
@@ -61,9 +61,6 @@ func (k *Key) getMAC() *macState {
 }
 
 func (k *Key) putMAC(st *macState) {
-	if cap(st.buf) > maxPooledBuf {
-		st.buf = nil
-	}
 	if !k.spare.CompareAndSwap(nil, st) {
 		k.macs.Put(st)
 	}
@@ -250,16 +247,14 @@ func (k *Key) sign(dst, input []byte) ([]byte, error) {
 // be copied by the caller. sig must already be of the exact length.
 func (k *Key) verifyMAC(input string, sig []byte) bool {
 	st := k.getMAC()
-	st.buf = append(st.buf[:0], input...)
 	st.h.Reset()
-	st.h.Write(st.buf)
+	// A hash neither writes to nor keeps what it is given (the io.Writer
+	// contract), so the string's bytes are passed without a copy.
+	st.h.Write(unsafe.Slice(unsafe.StringData(input), len(input)))
 	ok := subtle.ConstantTimeCompare(st.h.Sum(st.sum[:0]), sig) == 1
 	k.putMAC(st)
 	return ok
 }
-
-// maxPooledBuf bounds the scratch space a pooled HMAC state keeps.
-const maxPooledBuf = 16 << 10
 
 // verify checks sig, already of the exact length, over input.
 func (k *Key) verify(input string, sig []byte) bool {

@@ -3,6 +3,7 @@ package jwtdemo
 import (
 	"encoding/json"
 	"fmt"
+	"unsafe"
 )
 
 // Signer makes compact JWS tokens with one key. Its header is
@@ -71,22 +72,24 @@ func (s *Signer) SignPayload(payload []byte) (string, error) {
 
 func (s *Signer) sign(payload []byte) (string, error) {
 	k := s.key
+	size := len(s.prefix) + encodedLen(len(payload)) + 1 + encodedLen(k.sigSize())
 	if k.family == familyHMAC {
-		// The token is built in the pooled state's buffer and the MAC
-		// taken over it there: one allocation, the returned string.
-		st := k.getMAC()
-		buf := append(st.buf[:0], s.prefix...)
+		// The token is built in its own exact-size buffer and the MAC
+		// taken over it there; the buffer becomes the returned string
+		// without a copy, as nothing writes to it afterwards: one
+		// allocation.
+		buf := make([]byte, 0, size)
+		buf = append(buf, s.prefix...)
 		buf = appendEncoded(buf, payload)
+		st := k.getMAC()
 		st.h.Reset()
 		st.h.Write(buf)
 		buf = append(buf, '.')
 		buf = appendEncoded(buf, st.h.Sum(st.sum[:0]))
-		tok := string(buf)
-		st.buf = buf
 		k.putMAC(st)
-		return tok, nil
+		return unsafe.String(&buf[0], len(buf)), nil
 	}
-	buf := make([]byte, 0, len(s.prefix)+encodedLen(len(payload))+1+encodedLen(k.sigSize()))
+	buf := make([]byte, 0, size)
 	buf = append(buf, s.prefix...)
 	buf = appendEncoded(buf, payload)
 	sig, err := k.sign(nil, buf)

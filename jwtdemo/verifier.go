@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // DefaultMaxTokenSize is the token length a verifier accepts when its
@@ -144,21 +145,39 @@ func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
 	if err != nil {
 		return Claims{}, err
 	}
-	var pb [512]byte
-	buf := pb[:]
 	n := decodedLen(len(pseg))
 	if n < 0 {
 		return Claims{}, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
 	}
-	if n > len(buf) {
+	// The payload is decoded straight into the one allocation its strings
+	// will share, which nothing writes to afterwards. Up to 496 bytes,
+	// that allocation also holds the array of a single-valued aud, sized to
+	// fill an allocation size class exactly.
+	var buf []byte
+	var one *[1]string
+	switch {
+	case n <= len(payload192{}.payload):
+		b := new(payload192)
+		buf, one = b.payload[:n], &b.aud
+	case n <= len(payload256{}.payload):
+		b := new(payload256)
+		buf, one = b.payload[:n], &b.aud
+	case n <= len(payload512{}.payload):
+		b := new(payload512)
+		buf, one = b.payload[:n], &b.aud
+	default:
 		buf = make([]byte, n)
 	}
 	m, ok := decodeSegment(buf, pseg)
 	if !ok {
 		return Claims{}, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
 	}
+	var payload string
+	if m > 0 {
+		payload = unsafe.String(&buf[0], m)
+	}
 	var c Claims
-	present, err := parseClaims(string(buf[:m]), &c)
+	present, err := parseClaims(payload, &c, one)
 	if err != nil {
 		return Claims{}, err
 	}
@@ -167,6 +186,24 @@ func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
 	}
 	return c, nil
 }
+
+// payload192, payload256 and payload512 hold a decoded payload and the
+// array behind a single-valued aud, so that a verification allocates once;
+// each is as large as the size class it is named after.
+type (
+	payload192 struct {
+		aud     [1]string
+		payload [192 - 16]byte
+	}
+	payload256 struct {
+		aud     [1]string
+		payload [256 - 16]byte
+	}
+	payload512 struct {
+		aud     [1]string
+		payload [512 - 16]byte
+	}
+)
 
 // VerifyAs verifies token as v.VerifyAt does and also decodes its claims
 // into a T with encoding/json: a struct embedding [Claims] with the
@@ -262,7 +299,7 @@ func (v *Verifier) checkHeader(hseg string, keys *map[string]*Key) (*headerEntry
 	var hb [128]byte
 	hbuf := hb[:]
 	n := decodedLen(len(hseg))
-	if n <= 0 {
+	if n < 0 {
 		return nil, fmt.Errorf("%w: header is not base64url", ErrMalformed)
 	}
 	if n > len(hbuf) {
