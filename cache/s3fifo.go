@@ -129,8 +129,8 @@ type table[K comparable, V any] struct {
 }
 
 // slot holds an entry and a tag made from its hash, so that a probe skips
-// other keys without loading their entries (a cache miss each). A slot
-// never becomes empty again once filled: deleting leaves a tombstone.
+// other keys without loading their entries (a cache miss each). Deleting
+// leaves a tombstone, or empties the slot when no probe goes past it.
 type slot[K comparable, V any] struct {
 	// tag is 0 for an empty slot, tombTag for a tombstone, or else
 	// tagOf(hash); a live tag may equal tombTag, so the entry decides.
@@ -316,8 +316,8 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 	case ttl >= 0:
 		if s.live >= s.capacity {
 			gone, reason = s.evictLocked(), Evicted
-			// Eviction leaves a tombstone on some probe path, which
-			// may be the one where key now belongs.
+			// Eviction frees a slot on some probe path, which may
+			// be the one where key now belongs.
 			_, free = s.findLocked(t, h, key)
 		}
 		e := &entry[K, V]{key: key, value: value, hash: h, heapIndex: -1}
@@ -429,16 +429,34 @@ func (s *s3shard[K, V]) rebuildLocked(t *table[K, V], size int) {
 	s.index.Store(n)
 }
 
-// unindexLocked replaces e's slot with a tombstone. s.mu must be held.
+// unindexLocked removes e from the index. When the slot after e's is
+// empty, no probe passes e's slot to reach another key, so it empties that
+// slot and the tombstones just before it; otherwise it leaves a tombstone.
+// Emptying spares the rebuilds that tombstones would cause. s.mu must be
+// held.
 func (s *s3shard[K, V]) unindexLocked(e *entry[K, V]) {
 	t := s.index.Load()
 	i := t.home(e.hash)
 	for t.slots[i].e.Load() != e {
 		i = (i + 1) & t.mask
 	}
-	t.slots[i].e.Store(s.tomb)
-	t.slots[i].tag.Store(tombTag)
 	s.live--
+	if t.slots[(i+1)&t.mask].tag.Load() != 0 {
+		t.slots[i].e.Store(s.tomb)
+		t.slots[i].tag.Store(tombTag)
+		return
+	}
+	for {
+		// Tag first: a reader that sees a tag and then a nil entry
+		// goes on to the next slot, which is empty.
+		t.slots[i].tag.Store(0)
+		t.slots[i].e.Store(nil)
+		s.used--
+		i = (i - 1) & t.mask
+		if t.slots[i].e.Load() != s.tomb {
+			return
+		}
+	}
 }
 
 func (s *s3shard[K, V]) queue(e *entry[K, V]) *list[K, V] {
