@@ -75,7 +75,23 @@ func decodeSegment(dst []byte, src string) (int, bool) {
 	di, si := 0, 0
 	// Four characters make three bytes: the tables hold each character's
 	// six bits already shifted into place, and all ones for a character
-	// outside the alphabet, which sets the top byte.
+	// outside the alphabet, which sets the top byte. Sixteen characters at
+	// a time while they fit, then eight, then four. Each eight-character
+	// store writes two bytes past its six, which the next store or the
+	// loops that follow overwrite.
+	for ; si+16 <= len(src) && di+14 <= len(dst); si, di = si+16, di+12 {
+		q := src[si : si+16]
+		v := b64d0[q[0]] | b64d1[q[1]] | b64d2[q[2]] | b64d3[q[3]]
+		w := b64d0[q[4]] | b64d1[q[5]] | b64d2[q[6]] | b64d3[q[7]]
+		x := b64d0[q[8]] | b64d1[q[9]] | b64d2[q[10]] | b64d3[q[11]]
+		y := b64d0[q[12]] | b64d1[q[13]] | b64d2[q[14]] | b64d3[q[15]]
+		if (v|w|x|y)>>24 != 0 {
+			return 0, false
+		}
+		d := dst[di : di+14]
+		binary.BigEndian.PutUint64(d, uint64(v)<<40|uint64(w)<<16)
+		binary.BigEndian.PutUint64(d[6:], uint64(x)<<40|uint64(y)<<16)
+	}
 	for ; si+8 <= len(src) && di+8 <= len(dst); si, di = si+8, di+6 {
 		q := src[si : si+8]
 		v := b64d0[q[0]] | b64d1[q[1]] | b64d2[q[2]] | b64d3[q[3]]

@@ -140,3 +140,24 @@ func TestPlain8(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendStringRoundTrips: strings of every length up to 40, mixing
+// plain bytes with ones that need escaping and multi-byte runes at every
+// position, read back through encoding/json unchanged.
+func TestAppendStringRoundTrips(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"a", "Z", "0", " ", "~", "\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f", "é", "😀", "<", "/"}
+	for n := range 41 {
+		for range 50 {
+			var sb strings.Builder
+			for sb.Len() < n {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			s := sb.String()
+			enc := appendString(nil, s)
+			var back string
+			require.NoError(t, json.Unmarshal(enc, &back), "%q", enc)
+			require.Equal(t, s, back)
+		}
+	}
+}

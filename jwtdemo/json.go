@@ -404,6 +404,15 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
+		// Runs of plain bytes are passed over eight at a time; plain8 also
+		// stops at bytes that are not ASCII, which need no escape and are
+		// then passed over one by one.
+		for i+8 <= len(s) && plain8(load64(s, i)) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
