@@ -440,7 +440,11 @@ func (p *Pool[T]) staleCounterLocked(e *entry[T], now int64) *int64 {
 
 // checkDueLocked reports whether e sat idle long enough to need HealthCheck.
 func (p *Pool[T]) checkDueLocked(e *entry[T], now int64) bool {
-	return p.cfg.HealthCheck != nil && now-e.lastUsed >= int64(p.cfg.HealthCheckAfter)
+	// A zero threshold means every borrow, whatever now holds: an unclocked
+	// pool passes now = 0, which would make a resource built after the
+	// start look as if it had never been idle.
+	return p.cfg.HealthCheck != nil &&
+		(p.cfg.HealthCheckAfter == 0 || now-e.lastUsed >= int64(p.cfg.HealthCheckAfter))
 }
 
 func (p *Pool[T]) kickMaintainer() {

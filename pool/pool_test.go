@@ -3,6 +3,7 @@ package pool_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -438,6 +439,36 @@ func TestHealthCheckWithZeroThresholdRunsOnEveryBorrow(t *testing.T) {
 		h.Release()
 	}
 	assert.Equal(t, 2, checks, "every borrow of an idle resource")
+}
+
+// A resource built in the background (here to keep MinIdle) joins the
+// idle set without a release; with a zero threshold it is checked on its
+// first borrow all the same, however long after the pool's start it was
+// built.
+func TestHealthCheckWithZeroThresholdRunsOnBackgroundBuilt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b backend
+		var checks atomic.Int32
+		cfg := b.config(1)
+		cfg.MinIdle = 1
+		cfg.HealthCheck = func(context.Context, *conn) error { checks.Add(1); return nil }
+		p := newPool(t, cfg)
+		defer closePool(t, p)
+		ctx := context.Background()
+		synctest.Wait() // the first resource, built at the start
+
+		h, err := p.Acquire(ctx)
+		require.NoError(t, err)
+		time.Sleep(time.Second)
+		h.Destroy() // the refill is built now, a second after the start
+		synctest.Wait()
+		before := checks.Load()
+
+		h, err = p.Acquire(ctx)
+		require.NoError(t, err)
+		h.Release()
+		assert.Equal(t, before+1, checks.Load(), "borrow of a resource built in the background ran no check")
+	})
 }
 
 func TestMaxIdleDestroysSurplusOnRelease(t *testing.T) {
