@@ -96,11 +96,18 @@
 //
 // # Performance
 //
-// Verification of the registered claims uses no reflection: the header
-// and claims are decoded into stack buffers and read by a small strict JSON
-// reader, strings of the claims share one allocation, and HMAC states are
-// pooled per key. Claims of the caller's own are read with encoding/json
-// only when asked for ([Claims.Decode], [VerifyAs]). The benchmarks compare
-// every algorithm with the bare HMAC over the same bytes, and the
-// benchmarks module compares HS256 with golang-jwt/jwt/v5.
+// Verification of the registered claims uses no reflection: the header is
+// decoded into a stack buffer (and remembered while tokens repeat it), the
+// payload straight into the one allocation its strings share (with the
+// array of a single-valued aud), and both are read by a small strict JSON
+// reader; HMAC states are pooled per key. Signing encodes the claims
+// without reflection and builds the token in its own buffer, which becomes
+// the returned string: one allocation each way. Claims of the caller's own
+// are read with encoding/json only when asked for ([Claims.Decode],
+// [VerifyAs]). The benchmarks compare every algorithm with the bare HMAC
+// over the same bytes, and the benchmarks module compares HS256 with
+// golang-jwt/jwt/v5: on a 2-core AMD EPYC, with a 165-byte payload, HS256
+// verification with claim validation took about 1.05 µs and signing about
+// 1.08 µs, 2.7 and 2.8 times the bare HMAC-SHA256 of the same bytes
+// (0.39 µs), where golang-jwt took 11.5 µs and 7.8 µs.
 package jwtdemo
