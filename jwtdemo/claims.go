@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Claims are the registered claims of RFC 7519 §4.1, plus the scope claim
@@ -329,35 +328,31 @@ func readAudience(r *reader[string], one *[1]string) (Audience, error) {
 // appendClaims appends the JSON encoding of c, the same object
 // encoding/json would produce for it.
 func appendClaims(dst []byte, c *Claims) ([]byte, error) {
-	for _, v := range [...]string{c.Issuer, c.Subject, c.ID, c.Scope} {
-		if !utf8.ValidString(v) {
-			return nil, fmt.Errorf("%w: claim is not valid UTF-8", ErrInvalidClaim)
-		}
-	}
-	for _, a := range c.Audience {
-		if !utf8.ValidString(a) {
-			return nil, fmt.Errorf("%w: aud is not valid UTF-8", ErrInvalidClaim)
-		}
-	}
+	// Strings are checked for valid UTF-8 as they are encoded; the
+	// registered string claims are reported before aud.
+	valid, audValid, ok := true, true, true
 	start := len(dst)
 	dst = append(dst, '{')
 	if c.Issuer != "" {
-		dst = appendString(append(dst, `"iss":`...), c.Issuer)
+		dst, ok = appendStringUTF8(append(dst, `"iss":`...), c.Issuer)
+		valid = valid && ok
 	}
 	if c.Subject != "" {
-		dst = appendString(append(comma(dst, start), `"sub":`...), c.Subject)
+		dst, ok = appendStringUTF8(append(comma(dst, start), `"sub":`...), c.Subject)
+		valid = valid && ok
 	}
 	switch len(c.Audience) {
 	case 0:
 	case 1:
-		dst = appendString(append(comma(dst, start), `"aud":`...), c.Audience[0])
+		dst, audValid = appendStringUTF8(append(comma(dst, start), `"aud":`...), c.Audience[0])
 	default:
 		dst = append(comma(dst, start), `"aud":[`...)
 		for i, a := range c.Audience {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, a)
+			dst, ok = appendStringUTF8(dst, a)
+			audValid = audValid && ok
 		}
 		dst = append(dst, ']')
 	}
@@ -372,10 +367,18 @@ func appendClaims(dst []byte, c *Claims) ([]byte, error) {
 		return nil, err
 	}
 	if c.ID != "" {
-		dst = appendString(append(comma(dst, start), `"jti":`...), c.ID)
+		dst, ok = appendStringUTF8(append(comma(dst, start), `"jti":`...), c.ID)
+		valid = valid && ok
 	}
 	if c.Scope != "" {
-		dst = appendString(append(comma(dst, start), `"scope":`...), c.Scope)
+		dst, ok = appendStringUTF8(append(comma(dst, start), `"scope":`...), c.Scope)
+		valid = valid && ok
+	}
+	if !valid {
+		return nil, fmt.Errorf("%w: claim is not valid UTF-8", ErrInvalidClaim)
+	}
+	if !audValid {
+		return nil, fmt.Errorf("%w: aud is not valid UTF-8", ErrInvalidClaim)
 	}
 	return append(dst, '}'), nil
 }

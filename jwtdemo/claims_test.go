@@ -164,6 +164,13 @@ func TestSignEncodesLikeEncodingJSON(t *testing.T) {
 	}
 	_, err = s.Sign(jwtdemo.Claims{Subject: "\xff"})
 	assert.ErrorIs(t, err, jwtdemo.ErrInvalidClaim, "invalid UTF-8 is refused, not sent")
+	for _, c := range []jwtdemo.Claims{
+		{Issuer: "a\xc0\xafb"}, {ID: "\xed\xa0\x80"}, {Scope: "read \xe2\x82"},
+		{Audience: jwtdemo.Audience{"\xff"}}, {Audience: jwtdemo.Audience{"a", "b\x80"}},
+	} {
+		_, err = s.Sign(c)
+		assert.ErrorIs(t, err, jwtdemo.ErrInvalidClaim, "%+v", c)
+	}
 	_, err = s.Sign(jwtdemo.Claims{ExpiresAt: jwtdemo.NewNumericDate(time.Unix(-1, 0))})
 	assert.ErrorIs(t, err, jwtdemo.ErrInvalidClaim)
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -160,4 +161,27 @@ func TestAppendStringRoundTrips(t *testing.T) {
 			require.Equal(t, s, back)
 		}
 	}
+}
+
+// TestAppendStringUTF8ChecksLikeValidString: the validity reported while
+// encoding is utf8.ValidString's, for strings mixing valid runes with
+// stray, truncated, overlong and surrogate sequences at every position.
+func TestAppendStringUTF8ChecksLikeValidString(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"a", "\"", "\x01", "é", "😀", "\uFFFD", "\xff", "\x80", "\xc3", "\xe2\x82", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "abcdefgh"}
+	seen := map[bool]int{}
+	for n := range 30 {
+		for range 50 {
+			var sb strings.Builder
+			for sb.Len() < n {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			s := sb.String()
+			_, ok := appendStringUTF8(nil, s)
+			require.Equal(t, utf8.ValidString(s), ok, "%q", s)
+			seen[ok]++
+		}
+	}
+	require.Positive(t, seen[true])
+	require.Positive(t, seen[false])
 }

@@ -400,9 +400,17 @@ func (r *reader[T]) member(first bool, buf []byte) (name []byte, rawName T, done
 
 // appendString appends s as a JSON string. s must be valid UTF-8.
 func appendString(dst []byte, s string) []byte {
+	dst, _ = appendStringUTF8(dst, s)
+	return dst
+}
+
+// appendStringUTF8 appends s as a JSON string and reports whether s is
+// valid UTF-8 (as utf8.ValidString does), checked in the same pass.
+func appendStringUTF8(dst []byte, s string) ([]byte, bool) {
 	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
+	valid := true
 	for i := 0; i < len(s); i++ {
 		// Runs of plain bytes are passed over eight at a time; plain8 also
 		// stops at bytes that are not ASCII, which need no escape and are
@@ -414,6 +422,12 @@ func appendString(dst []byte, s string) []byte {
 			break
 		}
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			valid = valid && (r != utf8.RuneError || size > 1)
+			i += size - 1
+			continue
+		}
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}
@@ -433,7 +447,7 @@ func appendString(dst []byte, s string) []byte {
 		start = i + 1
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, '"'), valid
 }
 
 // parseUint reads the decimal digits of a JSON integer without sign,
