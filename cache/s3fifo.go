@@ -64,10 +64,10 @@ const (
 // atomic load and store (4 or 8 bytes without pointers, such as an int or a
 // float64, or a single pointer, map, channel or function) is stored in the
 // entry with one; any other value is stored in a new box behind an atomic
-// pointer, which costs an allocation per update. A Get never moves an entry; it sets the
-// entry's access bit with an atomic store, and only when the bit is clear,
-// so the entries read most often are not written at all. Set and Delete
-// take their shard's mutex.
+// pointer, which costs an allocation per update. A Get never moves an
+// entry; it sets the entry's access bit with an atomic store, and only when
+// the bit is clear, so the entries read most often are not written at all.
+// Set and Delete take their shard's mutex.
 //
 // Consistency: every operation on one key is linearizable; in particular a
 // Set is never dropped (a Get that starts after Set returns sees that value
