@@ -3,6 +3,7 @@ package cache
 import (
 	"hash/maphash"
 	"math/bits"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
 	"sync"
@@ -28,9 +29,10 @@ const smallPercent = 15
 // one-hit wonders from returning keys).
 const minShardCapacity = 128
 
-// statBits sets the number of cache-line-sized hit and miss counters, one
-// picked by the top bits of the key's hash, so that goroutines reading
-// different keys rarely write the same line.
+// statBits sets the number of cache-line-sized hit and miss counters. Each
+// Get picks one at random rather than by its key: under a skewed load most
+// reads are of a few hot keys, and a stripe chosen by key would have every
+// core writing the same line for them.
 const (
 	statBits    = 4
 	statStripes = 1 << statBits
@@ -253,10 +255,10 @@ func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
 		if f := e.freq.Load(); f < maxFreq {
 			e.freq.Store(f + 1)
 		}
-		c.counts[h>>(64-statBits)].hits.Add(1)
+		c.counts[rand.Uint32()>>(32-statBits)].hits.Add(1)
 		return c.load(e), true
 	}
-	c.counts[h>>(64-statBits)].misses.Add(1)
+	c.counts[rand.Uint32()>>(32-statBits)].misses.Add(1)
 	var zero V
 	return zero, false
 }
