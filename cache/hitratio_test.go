@@ -1,126 +1,27 @@
 package cache_test
 
 import (
-	"fmt"
-	"sync"
 	"testing"
 
-	"github.com/backendkit/backendkit/cache"
-	"github.com/backendkit/backendkit/cache/workload"
+	"github.com/backendkit/backendkit/internal/cachebench"
 )
 
-// The hit-ratio workloads: hitKeys distinct keys, hitAccesses reads each,
-// with fixed seeds so every run replays the same sequences.
-const (
-	hitKeys     = 100_000
-	hitAccesses = 200_000
-)
-
-// hitWorkload is a named, precomputed key sequence.
-type hitWorkload struct {
-	name string
-	keys []uint64
-}
-
-var (
-	hitOnce      sync.Once
-	hitWorkloads []hitWorkload
-	hitErr       error
-)
-
-// workloads returns the three sequences every policy is measured on:
-//   - zipf: Zipf(0.99), the skew of web and cache traces;
-//   - scan: the same with a scan of 5,000 keys read once, never seen
-//     before, after every 20,000 reads;
-//   - recency: the LRU stack model, a third of reads going to new keys and
-//     the rest at a mean reuse depth of 1,000 keys, where LRU is the best
-//     policy there is.
-func workloads(tb testing.TB) []hitWorkload {
-	hitOnce.Do(func() {
-		zipf, err := workload.ZipfKeys(hitKeys, 0.99, hitAccesses, 1)
-		if err != nil {
-			hitErr = err
-			return
-		}
-		scan, err := workload.WithScans(zipf[:hitAccesses*4/5], 20_000, 5_000, hitKeys)
-		if err != nil {
-			hitErr = err
-			return
-		}
-		recency, err := workload.Recency(hitAccesses, 1.0/3, 1000, 3)
-		if err != nil {
-			hitErr = err
-			return
-		}
-		hitWorkloads = []hitWorkload{{"zipf", zipf}, {"scan", scan}, {"recency", recency}}
-	})
-	if hitErr != nil {
-		tb.Fatal(hitErr)
-	}
-	return hitWorkloads
-}
-
-// hitCapacities are the cache sizes, as fractions of the key space.
-var hitCapacities = []struct {
-	name  string
-	value int
-}{
-	{"0.1%", hitKeys / 1000},
-	{"1%", hitKeys / 100},
-	{"10%", hitKeys / 10},
-}
-
-// policy is a cache under hit-ratio test: get reports a hit, set stores.
-type policy struct {
-	get func(uint64) bool
-	set func(uint64)
-}
-
-var policies = []struct {
-	name string
-	new  func(tb testing.TB, capacity int) policy
-}{
-	{"s3fifo", func(tb testing.TB, n int) policy {
-		c, err := cache.NewS3FIFO(cache.Config[uint64, struct{}]{Capacity: n})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return policy{func(k uint64) bool { _, ok := c.Get(k); return ok }, func(k uint64) { c.Set(k, struct{}{}) }}
-	}},
-	{"lru", func(tb testing.TB, n int) policy {
-		c, err := cache.NewLRU(cache.Config[uint64, struct{}]{Capacity: n})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return policy{func(k uint64) bool { _, ok := c.Get(k); return ok }, func(k uint64) { c.Set(k, struct{}{}) }}
-	}},
-	{"sieve", func(tb testing.TB, n int) policy {
+// policies are the caches compared on hit ratio; the benchmarks module
+// measures its peers with the same harness (internal/cachebench).
+var policies = []cachebench.Approach{
+	{Name: "s3fifo", New: cachebench.S3FIFO},
+	{Name: "lru", New: cachebench.LRU},
+	{Name: "sieve", New: func(_ testing.TB, n int) cachebench.Policy {
 		s := newSieve(n)
-		return policy{s.get, s.set}
+		return cachebench.Policy{Get: s.get, Set: s.set}
 	}},
 }
 
 // BenchmarkHitRatio replays each workload against each policy at each
-// capacity and reports the fraction of reads that hit. One iteration is one
-// full replay on a fresh cache. SIEVE is a single-threaded simulation kept
-// here as the evidence for choosing S3-FIFO (see the package doc).
-func BenchmarkHitRatio(b *testing.B) {
-	for _, p := range policies {
-		for _, w := range workloads(b) {
-			for _, capa := range hitCapacities {
-				b.Run(fmt.Sprintf("%s/workload=%s/capacity=%s", p.name, w.name, capa.name), func(b *testing.B) {
-					b.ReportAllocs()
-					var ratio float64
-					for b.Loop() {
-						c := p.new(b, capa.value)
-						ratio = workload.HitRatio(w.keys, c.get, c.set)
-					}
-					b.ReportMetric(ratio, "hit-ratio")
-				})
-			}
-		}
-	}
-}
+// capacity and reports the fraction of reads that hit. SIEVE is a
+// single-threaded simulation kept here as the evidence for choosing
+// S3-FIFO (see the package doc).
+func BenchmarkHitRatio(b *testing.B) { cachebench.HitRatio(b, policies) }
 
 // sieve is SIEVE (Zhang et al., "SIEVE is simpler than LRU", NSDI 2024):
 // one FIFO queue and a hand that moves from the oldest entry towards the
