@@ -9,8 +9,9 @@
 //
 // # Which one to pick
 //
-// [S3FIFO] is the default. Its Get takes no lock and writes nothing shared
-// when the entry is already marked as read, so reads scale with cores; and
+// [S3FIFO] is the default. Its Get takes no lock and writes to the entry
+// only to mark it read, and otherwise only a statistics counter, one of
+// sixteen picked at random, so reads scale with cores; and
 // its policy survives scans (a batch job, a crawler) that make LRU forget
 // every frequently read key, while staying close to LRU when recency is
 // all there is. A Set that replaces a value writes it in place when it is

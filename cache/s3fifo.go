@@ -95,7 +95,8 @@ type S3FIFO[K comparable, V any] struct {
 	counts     [statStripes]counter
 }
 
-// counter is one stripe of Get statistics, alone on its cache line.
+// counter is one stripe of Get statistics, padded to a cache line's size
+// so that two stripes rarely share a line.
 type counter struct {
 	hits, misses atomic.Uint64
 	_            [48]byte
