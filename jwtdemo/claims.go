@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Claims are the registered claims of RFC 7519 §4.1, plus the scope claim
@@ -120,7 +121,10 @@ func (d NumericDate) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON accepts a JSON number from 0 to 253402300799 (year 9999).
 func (d *NumericDate) UnmarshalJSON(b []byte) error {
-	r := reader[[]byte]{s: b}
+	var r reader
+	if len(b) > 0 {
+		r.s = unsafe.String(&b[0], len(b))
+	}
 	t, err := readDate(&r)
 	if err != nil {
 		return err
@@ -134,7 +138,7 @@ func (d *NumericDate) UnmarshalJSON(b []byte) error {
 
 // readDate reads a numeric date: a JSON number, not a string, not negative,
 // not past year 9999.
-func readDate[T text](r *reader[T]) (NumericDate, error) {
+func readDate(r *reader) (NumericDate, error) {
 	if c := r.peek(); c != '-' && (c < '0' || c > '9') {
 		return NumericDate{}, fmt.Errorf("%w: numeric date is not a number", ErrInvalidClaim)
 	}
@@ -216,9 +220,18 @@ func claimBit(name string) uint16 {
 // §4 allows either that or taking the last; taking the last would let a
 // token read differently here and in encoding/json).
 func parseClaims(payload string, c *Claims, one *[1]string) (uint16, error) {
+	if present, ok := parseCompactClaims(payload, c, one); ok {
+		return present, nil
+	}
+	*c = Claims{}
+	return parseClaimsJSON(payload, c, one)
+}
+
+// parseClaimsJSON is parseClaims for any JSON.
+func parseClaimsJSON(payload string, c *Claims, one *[1]string) (uint16, error) {
 	c.raw = payload
 	var present uint16
-	r := reader[string]{s: payload}
+	r := reader{s: payload}
 	if !r.consume('{') {
 		return 0, fmt.Errorf("%w: claims are not a JSON object", ErrMalformed)
 	}
@@ -276,7 +289,106 @@ func parseClaims(payload string, c *Claims, one *[1]string) (uint16, error) {
 	return present, nil
 }
 
-func readString(r *reader[string], claim string) (string, error) {
+// parseCompactClaims is parseClaims's fast path for the claims most
+// tokens carry, written the way most issuers write them: compact JSON (no
+// whitespace) holding only registered claims, each once, whose values are
+// ASCII strings without escapes, a single-string aud, or integer dates.
+// For such a payload it reads what parseClaims's general reader would, in
+// one pass over local indexes; on anything else it reports false, and the
+// general reader, which also owns every error, reads the payload again.
+func parseCompactClaims(s string, c *Claims, one *[1]string) (uint16, bool) {
+	var present uint16
+	if len(s) < 2 || s[0] != '{' || s[1] != '"' {
+		return 0, false
+	}
+	c.raw = s
+	for i := 1; ; {
+		// The name: three letters, or "scope".
+		var bit uint16
+		switch {
+		case i+5 < len(s) && s[i] == '"' && s[i+4] == '"' && s[i+5] == ':':
+			bit = claimBit(s[i+1 : i+4])
+			i += 6
+		case i+7 < len(s) && s[i:i+8] == `"scope":`:
+			bit = claimScope
+			i += 8
+		}
+		if bit == 0 || present&bit != 0 || i >= len(s) {
+			return 0, false
+		}
+		present |= bit
+		if bit&(claimExp|claimNbf|claimIat) != 0 {
+			// An integer of 1 to 12 digits without a leading zero;
+			// what follows is checked below to be ',' or '}', so a
+			// fraction, an exponent or a 13th digit goes the slow way.
+			j := i
+			var v uint64
+			if i+8 <= len(s) {
+				if e, ok := eightDigits(load64(s, i)); ok {
+					v, j = e, i+8
+				}
+			}
+			for ; j < len(s) && j-i < 12 && '0' <= s[j] && s[j] <= '9'; j++ {
+				v = v*10 + uint64(s[j]-'0')
+			}
+			if j == i || (s[i] == '0' && j > i+1) || v > maxNumericDate {
+				return 0, false
+			}
+			d := NumericDate{time.Unix(int64(v), 0)}
+			switch bit {
+			case claimExp:
+				c.ExpiresAt = d
+			case claimNbf:
+				c.NotBefore = d
+			default:
+				c.IssuedAt = d
+			}
+			i = j
+		} else {
+			// A string: the first quote after the opening one closes
+			// it when nothing before it is a backslash, a control
+			// character or a byte outside ASCII.
+			if s[i] != '"' {
+				return 0, false
+			}
+			j := plainString(s, i+1)
+			if j < 0 {
+				return 0, false
+			}
+			v := s[i+1 : j]
+			i = j + 1
+			switch bit {
+			case claimIss:
+				c.Issuer = v
+			case claimSub:
+				c.Subject = v
+			case claimJti:
+				c.ID = v
+			case claimScope:
+				c.Scope = v
+			default: // claimAud
+				if one == nil {
+					return 0, false
+				}
+				one[0] = v
+				c.Audience = one[:1:1]
+			}
+		}
+		if i >= len(s) {
+			return 0, false
+		}
+		switch s[i] {
+		case ',':
+			i++
+		case '}':
+			return present, i+1 == len(s)
+		default:
+			return 0, false
+		}
+	}
+}
+
+func readString(r *reader, claim string) (string, error) {
 	if r.peek() != '"' {
 		return "", fmt.Errorf("%w: %s is not a string", ErrInvalidClaim, claim)
 	}
@@ -292,7 +404,7 @@ func readString(r *reader[string], claim string) (string, error) {
 
 // readAudience reads aud. A single value is stored in one, when not nil,
 // rather than in a new array.
-func readAudience(r *reader[string], one *[1]string) (Audience, error) {
+func readAudience(r *reader, one *[1]string) (Audience, error) {
 	switch r.peek() {
 	case '"':
 		s, err := readString(r, "aud")

@@ -1,6 +1,10 @@
 package jwtdemo
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"unsafe"
+)
 
 // Header is what a verifier reads from a token's protected header. The
 // other parameters are read only to be refused (crit) or are ignored: jku,
@@ -15,16 +19,17 @@ type Header struct {
 	Type string
 }
 
-// rawHeader holds the header's values as slices of the decoded header or
-// of the caller's scratch buffers, so that reading it allocates nothing.
+// rawHeader holds the header's values as substrings of the decoded header
+// or strings over the caller's scratch buffers, so that reading it
+// allocates nothing; they must be copied to outlive those.
 type rawHeader struct {
-	alg, kid, typ []byte
+	alg, kid, typ string
 	hasKID        bool
 }
 
 // parseHeader reads a decoded JWS protected header. The scratch buffers
 // receive values that contain escapes.
-func parseHeader(b []byte, algBuf, kidBuf []byte) (rawHeader, error) {
+func parseHeader(b string, algBuf, kidBuf []byte) (rawHeader, error) {
 	var h rawHeader
 	var seen uint8
 	const (
@@ -32,7 +37,7 @@ func parseHeader(b []byte, algBuf, kidBuf []byte) (rawHeader, error) {
 		seenKID
 		seenTyp
 	)
-	r := reader[[]byte]{s: b}
+	r := reader{s: b}
 	if !r.consume('{') {
 		return h, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
 	}
@@ -45,12 +50,12 @@ func parseHeader(b []byte, algBuf, kidBuf []byte) (rawHeader, error) {
 		if done {
 			break
 		}
-		if name == nil {
-			name = raw
+		if name != nil {
+			raw = string(name)
 		}
 		var bit uint8
 		var buf []byte
-		switch string(name) {
+		switch raw {
 		case "alg":
 			bit, buf = seenAlg, algBuf
 		case "kid":
@@ -67,18 +72,19 @@ func parseHeader(b []byte, algBuf, kidBuf []byte) (rawHeader, error) {
 			continue
 		}
 		if seen&bit != 0 {
-			return h, fmt.Errorf("%w: duplicate header parameter %q", ErrMalformed, string(name))
+			return h, fmt.Errorf("%w: duplicate header parameter %q", ErrMalformed, strings.Clone(raw))
 		}
 		seen |= bit
 		if r.peek() != '"' {
-			return h, fmt.Errorf("%w: header parameter %q is not a string", ErrMalformed, string(name))
+			return h, fmt.Errorf("%w: header parameter %q is not a string", ErrMalformed, strings.Clone(raw))
 		}
 		v, esc, ok := r.str()
 		if !ok {
 			return h, fmt.Errorf("%w: header is not valid JSON", ErrMalformed)
 		}
 		if esc {
-			v = unescape(buf[:0], v)
+			u := unescape(buf[:0], v)
+			v = unsafe.String(unsafe.SliceData(u), len(u))
 		}
 		switch bit {
 		case seenAlg:

@@ -4,8 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -61,7 +64,7 @@ func TestJSONReaderAgreesWithEncodingJSON(t *testing.T) {
 		`"plain"`, `"esc\"aped\\ \/ \b\f\n\r\t"`, `"\u00e9\u4e2d"`, `"\ud83d\ude00"`,
 		`"\ud800"`, `"\udc00x"`, `"\ud800\u0041"`, `"é中😀"`,
 	} {
-		r := reader[string]{s: s}
+		r := reader{s: s}
 		raw, esc, ok := r.str()
 		require.True(t, ok, s)
 		require.True(t, r.end())
@@ -74,17 +77,17 @@ func TestJSONReaderAgreesWithEncodingJSON(t *testing.T) {
 		assert.Equal(t, want, got, s)
 	}
 	for _, bad := range []string{`"\x"`, `"\u12"`, `"\u12g4"`, "\"\x00\"", `"open`, "\"\xed\xa0\x80\"", "\"\xc0\xaf\""} {
-		r := reader[string]{s: bad}
+		r := reader{s: bad}
 		_, _, ok := r.str()
 		assert.False(t, ok, "%q", bad)
 	}
 	for _, n := range []string{"0", "-0", "1.5", "1e5", "1E+5", "-1.25e-3", "123"} {
-		r := reader[string]{s: n}
+		r := reader{s: n}
 		_, ok := r.number()
 		assert.True(t, ok && r.end(), n)
 	}
 	for _, n := range []string{"01", "1.", ".5", "+1", "1e", "-", "0x1", "1.e5"} {
-		r := reader[string]{s: n}
+		r := reader{s: n}
 		_, ok := r.number()
 		assert.False(t, ok && r.end(), n)
 	}
@@ -184,4 +187,91 @@ func TestAppendStringUTF8ChecksLikeValidString(t *testing.T) {
 	}
 	require.Positive(t, seen[true])
 	require.Positive(t, seen[false])
+}
+
+// FuzzCompactClaims: whenever the compact fast path accepts a payload, the
+// general reader accepts it too and reads exactly the same claims; the
+// seeds cover each way the fast path must hand over.
+func FuzzCompactClaims(f *testing.F) {
+	for _, s := range []string{
+		`{"iss":"https://auth.example.com","sub":"user-8d3f2a","aud":"https://api.example.com","exp":1700003600,"iat":1700000000,"jti":"f47ac10b-58cc-4372-a567-0e02b2c3d479"}`,
+		`{"sub":"a","scope":"read write","nbf":0,"exp":253402300799}`,
+		`{"exp":253402300800}`, `{"exp":0123}`, `{"exp":1.5}`, `{"exp":1e9}`, `{"exp":-1}`,
+		`{"exp":1234567890123}`, `{"exp":"1"}`, `{"sub":"a\"b"}`, `{"sub":"é"}`,
+		"{\"sub\":\"a\x01\"}", `{"sub":"a","sub":"b"}`, `{"aud":["a","b"]}`, `{ "sub":"a"}`,
+		`{"sub":"a" }`, `{"sub":"a"}x`, `{"roles":["x"],"sub":"a"}`, `{}`, `{"sub":"a",}`,
+		`{"sub":"abcdefgh`, `{"exp":12345678`, `{"exp":12345678}`, `{"iat":12345678,"sub":"abcdefghijklmnop"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var fast, slow Claims
+		var oneFast, oneSlow [1]string
+		pf, ok := parseCompactClaims(s, &fast, &oneFast)
+		ps, err := parseClaimsJSON(s, &slow, &oneSlow)
+		if !ok {
+			return
+		}
+		if err != nil {
+			t.Fatalf("fast path accepted %q, general reader refused it: %v", s, err)
+		}
+		if pf != ps {
+			t.Fatalf("%q: present %b, general reader %b", s, pf, ps)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q: fast path read %+v, general reader %+v", s, fast, slow)
+		}
+	})
+}
+
+// TestCompactClaimsTakesTheCommonShape: the fast path does accept the
+// compact claims issuers write, so the fuzz test above compares something.
+func TestCompactClaimsTakesTheCommonShape(t *testing.T) {
+	c := Claims{Issuer: "iss", Subject: "sub", Audience: Audience{"aud"}, ID: "jti", Scope: "a b",
+		ExpiresAt: NewNumericDate(time.Unix(1700003600, 0)), NotBefore: NewNumericDate(time.Unix(1, 0)),
+		IssuedAt: NewNumericDate(time.Unix(0, 0))}
+	b, err := appendClaims(nil, &c)
+	require.NoError(t, err)
+	var got Claims
+	var one [1]string
+	present, ok := parseCompactClaims(string(b), &got, &one)
+	require.True(t, ok, string(b))
+	assert.Equal(t, claimIss|claimSub|claimAud|claimExp|claimNbf|claimIat|claimJti|claimScope, present)
+	got.raw = ""
+	assert.Equal(t, c, got)
+}
+
+// TestPlainString and TestEightDigits pin the word-at-a-time helpers
+// against a byte-at-a-time reading, at every offset of each input.
+func TestPlainString(t *testing.T) {
+	slow := func(s string, i int) int {
+		for ; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '"':
+				return i
+			case c < 0x20 || c >= 0x80 || c == '\\':
+				return -1
+			}
+		}
+		return -1
+	}
+	for _, s := range []string{
+		`abcdefghijklmnop"`, `abc"def`, `abcdefgh\"ij"`, "abcdefg\x1f\"", "abcdefgh\x7f\"", "abcdefghé\"",
+		`abcdefgh`, `"`, ``, "a\x00bcdefghijk\"", `~~~~~~~~~~~~~~~~"`, "\x20\x20\x20\x20\x20\x20\x20\x1f\"",
+	} {
+		for i := 0; i <= len(s); i++ {
+			assert.Equal(t, slow(s, i), plainString(s, i), "%q at %d", s, i)
+		}
+	}
+}
+
+func TestEightDigits(t *testing.T) {
+	for _, s := range []string{"00000000", "12345678", "99999999", "1234567/", "1234567:", "/0000000", ":9999999", "1234 678", "\xb0\xb1\xb2\xb3\xb4\xb5\xb6\xb7"} {
+		want, err := strconv.ParseUint(s, 10, 64)
+		got, ok := eightDigits(load64(s, 0))
+		assert.Equal(t, err == nil, ok, s)
+		if ok {
+			assert.Equal(t, want, got, s)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package jwtdemo
 
 import (
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -15,16 +16,16 @@ import (
 // maxDepth bounds the nesting of values the reader skips over.
 const maxDepth = 32
 
-// text is the input of a reader: decoded bytes, or a string when the values
-// read should share its memory.
-type text interface{ ~string | ~[]byte }
-
-type reader[T text] struct {
-	s T
+// A reader reads JSON from a string; the values it returns share the
+// string's memory. Decoded bytes are read through a string made over them
+// with unsafe.String, which is sound because nothing writes to them while
+// they are read or afterwards.
+type reader struct {
+	s string
 	i int
 }
 
-func (r *reader[T]) ws() {
+func (r *reader) ws() {
 	s, i := r.s, r.i
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++
@@ -33,7 +34,7 @@ func (r *reader[T]) ws() {
 }
 
 // consume skips whitespace and then c, reporting whether c was there.
-func (r *reader[T]) consume(c byte) bool {
+func (r *reader) consume(c byte) bool {
 	if r.i < len(r.s) && r.s[r.i] == c { // the common case: no whitespace
 		r.i++
 		return true
@@ -47,7 +48,7 @@ func (r *reader[T]) consume(c byte) bool {
 }
 
 // peek skips whitespace and returns the next byte, or 0 at the end.
-func (r *reader[T]) peek() byte {
+func (r *reader) peek() byte {
 	if r.i < len(r.s) && r.s[r.i] > ' ' {
 		return r.s[r.i]
 	}
@@ -59,7 +60,7 @@ func (r *reader[T]) peek() byte {
 }
 
 // end reports whether only whitespace is left.
-func (r *reader[T]) end() bool {
+func (r *reader) end() bool {
 	r.ws()
 	return r.i == len(r.s)
 }
@@ -67,7 +68,7 @@ func (r *reader[T]) end() bool {
 // str reads a string and returns its raw content (between the quotes,
 // escapes left in) and whether it holds an escape. It checks the escapes,
 // refuses control characters and invalid UTF-8.
-func (r *reader[T]) str() (raw T, escaped, ok bool) {
+func (r *reader) str() (raw string, escaped, ok bool) {
 	if !r.consume('"') {
 		return raw, false, false
 	}
@@ -125,7 +126,7 @@ func (r *reader[T]) str() (raw T, escaped, ok bool) {
 
 // validUTF8 reports whether s is well-formed UTF-8: no overlong forms, no
 // surrogates, nothing past U+10FFFF.
-func validUTF8[T text](s T) bool {
+func validUTF8(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -172,10 +173,50 @@ var plain = func() (t [256]bool) {
 }()
 
 // load64 returns the eight bytes of s at i, the first in the low byte.
-func load64[T text](s T, i int) uint64 {
+func load64(s string, i int) uint64 {
 	s = s[i : i+8]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plainString returns the index of the first quote in s at or after i
+// when every byte before it is plain (printable ASCII, no backslash), and
+// -1 otherwise: the index of the quote that closes a string without
+// escapes whose content starts at i. Eight bytes are looked at a time with
+// the flags of plain8; the lowest flagged byte is always truly flagged.
+func plainString(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := flags8(load64(s, i)); m != 0 {
+			k := i + bits.TrailingZeros64(m)/8
+			if s[k] != '"' {
+				return -1
+			}
+			return k
+		}
+	}
+	for ; i < len(s); i++ {
+		if !plain[s[i]] {
+			if s[i] != '"' {
+				return -1
+			}
+			return i
+		}
+	}
+	return -1
+}
+
+// eightDigits returns the value of the eight bytes of x, the first in the
+// low byte, when all are decimal digits. Each step adds neighbouring
+// digits, pairs and quads into lanes twice as wide.
+func eightDigits(x uint64) (uint64, bool) {
+	const hi, zeros, sixes = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
+	if x&hi != zeros || (x+sixes)&hi != zeros {
+		return 0, false
+	}
+	d := x - zeros
+	d = (d*10 + d>>8) & 0x00FF00FF00FF00FF
+	d = (d*100 + d>>16) & 0x0000FFFF0000FFFF
+	return (d*10000 + d>>32) & 0xFFFFFFFF, true
 }
 
 // plain8 reports whether all eight bytes of x are plain, eight at a time:
@@ -184,12 +225,15 @@ func load64[T text](s T, i int) uint64 {
 // byte loop), so XOR with the quote and the backslash finds those, the
 // same with 0x20 finds control characters, and the top bit itself finds
 // bytes that are not ASCII.
-func plain8(x uint64) bool {
+func plain8(x uint64) bool { return flags8(x) == 0 }
+
+// flags8 returns the top bits of the bytes of x plain8 flags.
+func flags8(x uint64) uint64 {
 	const ones, tops = 0x0101010101010101, 0x8080808080808080
 	quote := x ^ '"'*ones
 	slash := x ^ '\\'*ones
 	ctl := (x - 0x20*ones) &^ x
-	return (ctl|(quote-ones)&^quote|(slash-ones)&^slash|x)&tops == 0
+	return (ctl | (quote-ones)&^quote | (slash-ones)&^slash | x) & tops
 }
 
 func unhex(c byte) int {
@@ -206,7 +250,7 @@ func unhex(c byte) int {
 
 // unescape appends the value of raw string content, already checked by
 // str, to dst. Unpaired surrogates become U+FFFD, as in encoding/json.
-func unescape[T text](dst []byte, raw T) []byte {
+func unescape(dst []byte, raw string) []byte {
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		if c != '\\' {
@@ -244,12 +288,12 @@ func unescape[T text](dst []byte, raw T) []byte {
 	return dst
 }
 
-func hex4[T text](h T) rune {
+func hex4(h string) rune {
 	return rune(unhex(h[0])<<12 | unhex(h[1])<<8 | unhex(h[2])<<4 | unhex(h[3]))
 }
 
 // number reads a JSON number and returns its text.
-func (r *reader[T]) number() (T, bool) {
+func (r *reader) number() (string, bool) {
 	r.ws()
 	start := r.i
 	if r.i < len(r.s) && r.s[r.i] == '-' {
@@ -281,7 +325,7 @@ func (r *reader[T]) number() (T, bool) {
 	return r.s[start:r.i], true
 }
 
-func (r *reader[T]) digits() int {
+func (r *reader) digits() int {
 	s, i := r.s, r.i
 	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
 		i++
@@ -292,7 +336,7 @@ func (r *reader[T]) digits() int {
 }
 
 // literal reads true, false or null.
-func (r *reader[T]) literal(word string) bool {
+func (r *reader) literal(word string) bool {
 	r.ws()
 	if len(r.s)-r.i < len(word) {
 		return false
@@ -307,7 +351,7 @@ func (r *reader[T]) literal(word string) bool {
 }
 
 // skip reads and discards any value, nested at most maxDepth deep.
-func (r *reader[T]) skip(depth int) bool {
+func (r *reader) skip(depth int) bool {
 	if depth > maxDepth {
 		return false
 	}
@@ -363,7 +407,7 @@ func (r *reader[T]) skip(depth int) bool {
 // first is true for the first call. It returns done when the object ends.
 // The name is unescaped into buf when it holds an escape; names longer than
 // buf are returned as they are, which no known name can match.
-func (r *reader[T]) member(first bool, buf []byte) (name []byte, rawName T, done, ok bool) {
+func (r *reader) member(first bool, buf []byte) (name []byte, rawName string, done, ok bool) {
 	if first {
 		if r.consume('}') {
 			return nil, rawName, true, true
@@ -452,7 +496,7 @@ func appendStringUTF8(dst []byte, s string) ([]byte, bool) {
 
 // parseUint reads the decimal digits of a JSON integer without sign,
 // fraction or exponent, reporting false if it exceeds limit.
-func parseUint[T text](digits T, limit uint64) (uint64, bool) {
+func parseUint(digits string, limit uint64) (uint64, bool) {
 	var v uint64
 	for i := 0; i < len(digits); i++ {
 		c := digits[i]
@@ -468,7 +512,7 @@ func parseUint[T text](digits T, limit uint64) (uint64, bool) {
 }
 
 // parseFloat is the slow path for numbers with a fraction or exponent.
-func parseFloat[T text](num T) (float64, bool) {
+func parseFloat(num string) (float64, bool) {
 	f, err := strconv.ParseFloat(string(num), 64)
 	return f, err == nil
 }

@@ -1,7 +1,6 @@
 package jwtdemo
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -91,7 +90,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		return nil, fmt.Errorf("%w: no algorithms", ErrInvalidConfig)
 	}
 	for _, a := range cfg.Algorithms {
-		i := algIndex(a)
+		i := algIndex(string(a))
 		if i < 0 {
 			return nil, fmt.Errorf("%w: unsupported algorithm %q", ErrInvalidConfig, a)
 		}
@@ -119,7 +118,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	return v, nil
 }
 
-func algIndex[T text](name T) int {
+func algIndex(name string) int {
 	for i, d := range algorithms {
 		if string(name) == string(d.alg) {
 			return i
@@ -311,28 +310,32 @@ func (v *Verifier) checkHeader(hseg string, keys *map[string]*Key) (*headerEntry
 	}
 	var algBuf [16]byte
 	var kidBuf [64]byte
-	h, err := parseHeader(hbuf[:hn], algBuf[:], kidBuf[:])
+	var hs string
+	if hn > 0 {
+		hs = unsafe.String(&hbuf[0], hn)
+	}
+	h, err := parseHeader(hs, algBuf[:], kidBuf[:])
 	if err != nil {
 		return nil, err
 	}
-	if bytes.EqualFold(h.alg, []byte("none")) {
-		return nil, fmt.Errorf("%w: alg %q", ErrAlgorithm, string(h.alg))
+	if strings.EqualFold(h.alg, "none") {
+		return nil, fmt.Errorf("%w: alg %q", ErrAlgorithm, strings.Clone(h.alg))
 	}
 	ai := algIndex(h.alg)
 	if ai < 0 || v.allowed&(1<<ai) == 0 {
-		return nil, fmt.Errorf("%w: alg %q not accepted", ErrAlgorithm, string(h.alg))
+		return nil, fmt.Errorf("%w: alg %q not accepted", ErrAlgorithm, strings.Clone(h.alg))
 	}
 	var key *Key
 	if keys != nil {
-		key = (*keys)[string(h.kid)]
+		key = (*keys)[h.kid]
 	}
 	if key == nil {
-		return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, string(h.kid))
+		return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, strings.Clone(h.kid))
 	}
 	if key.alg != algorithms[ai].alg {
-		return nil, fmt.Errorf("%w: token says %s, key %q is for %s", ErrAlgorithm, string(h.alg), key.kid, key.alg)
+		return nil, fmt.Errorf("%w: token says %s, key %q is for %s", ErrAlgorithm, strings.Clone(h.alg), key.kid, key.alg)
 	}
-	return &headerEntry{seg: strings.Clone(hseg), keys: keys, key: key, kid: string(h.kid), typ: string(h.typ)}, nil
+	return &headerEntry{seg: strings.Clone(hseg), keys: keys, key: key, kid: strings.Clone(h.kid), typ: strings.Clone(h.typ)}, nil
 }
 
 // validate checks the claims of a token whose signature holds.
