@@ -12,6 +12,7 @@ import (
 // peer libraries too.
 var benchApproaches = []cachebench.StoreApproach{
 	{Name: "s3fifo", New: cachebench.NewS3FIFO},
+	{Name: "s3fifo-stats", New: cachebench.NewS3FIFOWithStats},
 	{Name: "lru", New: cachebench.NewLRU},
 }
 

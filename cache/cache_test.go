@@ -124,7 +124,7 @@ func TestMaxCapacityWorks(t *testing.T) {
 
 func TestGetSetDelete(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: 10})
+		c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, RecordStats: true})
 		_, ok := c.Get("a")
 		assert.False(t, ok)
 
@@ -406,7 +406,7 @@ func TestNoSweepWithoutTTL(t *testing.T) {
 func TestStatsCount(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		synctest.Test(t, func(t *testing.T) {
-			c := mustNew(t, im, cache.Config[string, int]{Capacity: 2, Shards: 1})
+			c := mustNew(t, im, cache.Config[string, int]{Capacity: 2, Shards: 1, RecordStats: true})
 			c.Set("a", 1)
 			c.Get("a")
 			c.Get("b")
@@ -419,6 +419,20 @@ func TestStatsCount(t *testing.T) {
 			assert.Equal(t, want, c.Stats())
 			c.Close()
 		})
+	})
+}
+
+// TestStatsOffByDefault: without RecordStats, Gets are not counted, while
+// evictions and expirations still are.
+func TestStatsOffByDefault(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		c := mustNew(t, im, cache.Config[string, int]{Capacity: 1, Shards: 1})
+		c.Set("a", 1)
+		c.Get("a")
+		c.Get("b")
+		c.Set("b", 2) // evicts a
+		c.SetWithTTL("b", 2, -1)
+		assert.Equal(t, cache.Stats{Evictions: 1, Expirations: 1}, c.Stats())
 	})
 }
 

@@ -4,13 +4,12 @@ import "sync/atomic"
 
 // entry is one cached key and value, linked into its cache's recency or
 // FIFO list and, when it has a time to live, into the expiry heap.
+//
+// With a string key and a word-sized value it is 64 bytes, a size class
+// whose objects start on a cache line, so that a lock-free S3FIFO Get
+// reads one line: the fields it reads come first.
 type entry[K comparable, V any] struct {
-	// The fields a lock-free S3FIFO Get reads come first, to share a
-	// cache line.
-
-	// hash is the key's hash (S3FIFO only).
-	hash uint64
-	key  K
+	key K
 	// value is the entry's value. LRU updates it in place under its lock.
 	// S3FIFO updates it in place, with atomic stores, only when V fits
 	// one (see valueKind); otherwise value keeps what the entry was
@@ -24,13 +23,11 @@ type entry[K comparable, V any] struct {
 	// base instant; zero means never. Written only under the owning lock,
 	// read by S3FIFO's Get without one.
 	deadline atomic.Int64
-	// freq is S3FIFO's saturating access counter (0 to maxFreq). Get
-	// raises it without a lock, hence atomic.
-	freq atomic.Uint32
+	// flags holds S3FIFO's bits for the entry (see accessed). Get sets
+	// one without a lock, so all are changed with atomic Or and And.
+	flags atomic.Uint32
 	// heapIndex is the entry's position in the expiry heap, -1 if absent.
 	heapIndex int32
-	// inMain records which S3FIFO queue holds the entry.
-	inMain bool
 	// prev and next link the entry into a list; nil when it is in none.
 	prev, next *entry[K, V]
 }
@@ -71,6 +68,14 @@ func (l *list[K, V]) remove(e *entry[K, V]) {
 	e.next.prev = e.prev
 	e.prev, e.next = nil, nil
 	l.len--
+}
+
+// replace puts n, in no list, where e is in l, and takes e out.
+func (l *list[K, V]) replace(e, n *entry[K, V]) {
+	n.prev, n.next = e.prev, e.next
+	n.prev.next = n
+	n.next.prev = n
+	e.prev, e.next = nil, nil
 }
 
 func (l *list[K, V]) moveToFront(e *entry[K, V]) {

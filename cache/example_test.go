@@ -9,7 +9,8 @@ import (
 
 func ExampleLRU() {
 	c, err := cache.NewLRU(cache.Config[string, string]{
-		Capacity: 2,
+		Capacity:    2,
+		RecordStats: true,
 		OnEvict: func(key, value string, reason cache.Reason) {
 			fmt.Println(reason, key)
 		},

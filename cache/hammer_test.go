@@ -41,7 +41,8 @@ func TestConcurrentHammer(t *testing.T) {
 			}
 		}
 		c, err := im.new(cache.Config[string, int]{
-			Capacity: capacity,
+			Capacity:    capacity,
+			RecordStats: true,
 			OnEvict: func(k string, v int, _ cache.Reason) {
 				if fmt.Sprint(keyOf(v)) != k {
 					fail("OnEvict(%q) got a value set for key %d", k, keyOf(v))

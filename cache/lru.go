@@ -20,6 +20,8 @@ type LRU[K comparable, V any] struct {
 	interval   time.Duration
 	base       time.Time
 	sweep      sweeper
+	// recordStats is Config.RecordStats.
+	recordStats bool
 
 	mu       sync.Mutex // protects the fields below
 	capacity int
@@ -27,6 +29,12 @@ type LRU[K comparable, V any] struct {
 	order    list[K, V] // front is the most recently used
 	expiry   expiryHeap[K, V]
 	stats    Stats
+}
+
+func (c *LRU[K, V]) countMiss() {
+	if c.recordStats {
+		c.stats.Misses++
+	}
 }
 
 // NewLRU returns an empty LRU configured by cfg. It returns an error
@@ -37,12 +45,13 @@ func NewLRU[K comparable, V any](cfg Config[K, V]) (*LRU[K, V], error) {
 		return nil, err
 	}
 	c := &LRU[K, V]{
-		onEvict:    cfg.OnEvict,
-		defaultTTL: cfg.DefaultTTL,
-		interval:   cfg.sweepInterval(),
-		base:       time.Now(),
-		capacity:   cfg.Capacity,
-		items:      make(map[K]*entry[K, V], min(cfg.Capacity, 1024)),
+		onEvict:     cfg.OnEvict,
+		defaultTTL:  cfg.DefaultTTL,
+		interval:    cfg.sweepInterval(),
+		base:        time.Now(),
+		capacity:    cfg.Capacity,
+		recordStats: cfg.RecordStats,
+		items:       make(map[K]*entry[K, V], min(cfg.Capacity, 1024)),
 	}
 	c.order.init()
 	return c, nil
@@ -57,13 +66,13 @@ func (c *LRU[K, V]) Get(key K) (V, bool) {
 	c.mu.Lock()
 	e, ok := c.items[key]
 	if !ok {
-		c.stats.Misses++
+		c.countMiss()
 		c.mu.Unlock()
 		var zero V
 		return zero, false
 	}
 	if d := e.deadline.Load(); d != 0 && c.now() >= d {
-		c.stats.Misses++
+		c.countMiss()
 		c.stats.Expirations++
 		c.removeLocked(e)
 		c.mu.Unlock()
@@ -73,7 +82,9 @@ func (c *LRU[K, V]) Get(key K) (V, bool) {
 		var zero V
 		return zero, false
 	}
-	c.stats.Hits++
+	if c.recordStats {
+		c.stats.Hits++
+	}
 	c.order.moveToFront(e)
 	v := e.value
 	c.mu.Unlock()

@@ -12,12 +12,31 @@ import (
 	"unsafe"
 )
 
-// maxFreq is where S3FIFO's per-entry access counter saturates. The paper
-// uses two bits (3); one bit (1) lost 0.4 points of hit ratio on Zipf(0.99)
+// The bits of an S3FIFO entry's flags.
+//
+// accessed is S3FIFO's access counter, one bit wide: the paper uses two
+// bits (a count to 3); one bit lost 0.4 points of hit ratio on Zipf(0.99)
 // at 1% capacity and gained 0.5 on the recency workload (BenchmarkHitRatio
 // in the benchmarks module), and a Get then writes an entry at most once
 // per pass of the queue.
-const maxFreq = 1
+//
+// inMain records which queue holds the entry.
+//
+// gone is set, under the shard's lock, when the entry is taken out of the
+// index, before it is; a Set that updated the entry without the lock
+// checks it afterwards.
+const (
+	accessed uint32 = 1 << iota
+	inMain
+	gone
+)
+
+// touch sets e's accessed bit, writing only when it is clear.
+func touch[K comparable, V any](e *entry[K, V]) {
+	if e.flags.Load()&accessed == 0 {
+		e.flags.Or(accessed)
+	}
+}
 
 // smallPercent is the share of each shard's capacity the small queue
 // starts with; it then adapts.
@@ -83,16 +102,18 @@ const (
 //
 // S3FIFO is safe for simultaneous use by multiple goroutines.
 type S3FIFO[K comparable, V any] struct {
-	seed       maphash.Seed
-	mask       uint64
-	kind       valueKind
-	shards     []s3shard[K, V]
-	onEvict    func(K, V, Reason)
-	defaultTTL time.Duration
-	interval   time.Duration
-	base       time.Time
-	sweep      sweeper
-	counts     [statStripes]counter
+	seed maphash.Seed
+	mask uint64
+	kind valueKind
+	// recordStats is Config.RecordStats.
+	recordStats bool
+	shards      []s3shard[K, V]
+	onEvict     func(K, V, Reason)
+	defaultTTL  time.Duration
+	interval    time.Duration
+	base        time.Time
+	sweep       sweeper
+	counts      [statStripes]counter
 }
 
 // counter is one stripe of Get statistics, padded to a cache line's size
@@ -103,6 +124,8 @@ type counter struct {
 }
 
 type s3shard[K comparable, V any] struct {
+	// seed is the cache's hash seed, for the hash of an evicted key.
+	seed maphash.Seed
 	// index is read without a lock; it is replaced, and its slots
 	// written, only under mu.
 	index atomic.Pointer[table[K, V]]
@@ -164,17 +187,19 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 	}
 	n := shardCount(cfg.Capacity, cfg.Shards)
 	c := &S3FIFO[K, V]{
-		seed:       maphash.MakeSeed(),
-		mask:       uint64(n - 1),
-		kind:       valueKindOf[V](),
-		shards:     make([]s3shard[K, V], n),
-		onEvict:    cfg.OnEvict,
-		defaultTTL: cfg.DefaultTTL,
-		interval:   cfg.sweepInterval(),
-		base:       time.Now(),
+		seed:        maphash.MakeSeed(),
+		mask:        uint64(n - 1),
+		kind:        valueKindOf[V](),
+		recordStats: cfg.RecordStats,
+		shards:      make([]s3shard[K, V], n),
+		onEvict:     cfg.OnEvict,
+		defaultTTL:  cfg.DefaultTTL,
+		interval:    cfg.sweepInterval(),
+		base:        time.Now(),
 	}
 	for i := range c.shards {
 		s := &c.shards[i]
+		s.seed = c.seed
 		// Spread the capacity so that the shares add up to it exactly.
 		s.capacity = cfg.Capacity / n
 		if i < cfg.Capacity%n {
@@ -234,45 +259,53 @@ func (c *S3FIFO[K, V]) shard(key K) (*s3shard[K, V], uint64) {
 // unless it removes an expired entry.
 func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
 	s, h := c.shard(key)
+	if e := s.find(h, key); e != nil {
+		if d := e.deadline.Load(); d == 0 || c.now() < d {
+			touch(e)
+			if c.recordStats {
+				c.counts[rand.Uint32()>>(32-statBits)].hits.Add(1)
+			}
+			return c.load(e), true
+		}
+		c.expire(s, e, h)
+	}
+	if c.recordStats {
+		c.counts[rand.Uint32()>>(32-statBits)].misses.Add(1)
+	}
+	var zero V
+	return zero, false
+}
+
+// find returns the entry for key in s's index, or nil. It takes no lock.
+func (s *s3shard[K, V]) find(h uint64, key K) *entry[K, V] {
 	t := s.index.Load()
 	tag := tagOf(h)
 	for i := t.home(h); ; i = (i + 1) & t.mask {
 		sl := &t.slots[i]
 		st := sl.tag.Load()
 		if st == 0 {
-			break
+			return nil
 		}
 		if st != tag {
 			continue
 		}
-		e := sl.e.Load()
-		if e == nil || e == s.tomb || e.hash != h || e.key != key {
-			continue
+		// The tag is the hash, less its lowest bit: the key decides.
+		if e := sl.e.Load(); e != nil && e != s.tomb && e.key == key {
+			return e
 		}
-		if d := e.deadline.Load(); d != 0 && c.now() >= d {
-			c.expire(s, e)
-			break
-		}
-		if f := e.freq.Load(); f < maxFreq {
-			e.freq.Store(f + 1)
-		}
-		c.counts[rand.Uint32()>>(32-statBits)].hits.Add(1)
-		return c.load(e), true
 	}
-	c.counts[rand.Uint32()>>(32-statBits)].misses.Add(1)
-	var zero V
-	return zero, false
 }
 
 // expire removes e, found expired, if it is still the entry for its key
 // and still expired: a Set may have given it a new deadline since.
-func (c *S3FIFO[K, V]) expire(s *s3shard[K, V], e *entry[K, V]) {
+// h is the hash of e's key.
+func (c *S3FIFO[K, V]) expire(s *s3shard[K, V], e *entry[K, V], h uint64) {
 	s.mu.Lock()
 	d := e.deadline.Load()
-	ok := d != 0 && c.now() >= d && s.lookupLocked(e.hash, e.key) == e
+	ok := d != 0 && c.now() >= d && s.lookupLocked(h, e.key) == e
 	if ok {
 		s.expirations++
-		s.removeLocked(e)
+		s.removeLocked(e, h)
 	}
 	s.mu.Unlock()
 	if ok && c.onEvict != nil {
@@ -290,53 +323,85 @@ func (c *S3FIFO[K, V]) Set(key K, value V) {
 // SetWithTTL stores value for key to expire after ttl. A ttl of zero means
 // the entry never expires; a negative ttl stores nothing and removes any
 // entry for key, as if it had expired at once.
+//
+// Replacing the value of a cached key that has no time to live, with none,
+// takes no lock: the value is stored in the entry atomically, as the
+// locked path would, and the entry is then checked to be still in the
+// index. Entries without a deadline never get one in place (a Set with a
+// ttl replaces such an entry), so the check after the store is all it
+// takes: if the entry was still indexed, the Set took effect before
+// whatever removed or replaced it; if not, the Set starts again under the
+// lock.
 func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
+	s, h := c.shard(key)
+	if ttl == 0 {
+		if e := s.find(h, key); e != nil && e.deadline.Load() == 0 {
+			if testHookUnlockedSet != nil {
+				testHookUnlockedSet()
+			}
+			c.store(e, value)
+			if e.flags.Load()&gone == 0 {
+				touch(e)
+				return
+			}
+		}
+	}
 	var d int64
 	if ttl > 0 {
 		d = deadline(c.now(), ttl)
 		c.sweep.start(c.interval, c.sweepExpired)
 	}
-	s, h := c.shard(key)
-	var gone *entry[K, V]
+	var removed *entry[K, V]
 	var reason Reason
 	s.mu.Lock()
 	t := s.index.Load()
 	slot, free := s.findLocked(t, h, key)
 	switch {
 	case slot >= 0 && ttl < 0:
-		gone, reason = t.slots[slot].e.Load(), Expired
+		removed, reason = t.slots[slot].e.Load(), Expired
 		s.expirations++
-		s.removeLocked(gone)
+		s.removeLocked(removed, h)
+	case slot >= 0 && d != 0 && t.slots[slot].e.Load().deadline.Load() == 0:
+		// A deadline for an entry that had none: a new entry takes its
+		// place in the index and its queue, so that a Set without the
+		// lock, which only updates entries without a deadline, never
+		// meets one that gained a deadline.
+		old := t.slots[slot].e.Load()
+		e := &entry[K, V]{key: key, value: value, heapIndex: -1}
+		e.flags.Store(old.flags.Load()&inMain | accessed)
+		e.deadline.Store(d)
+		s.expiry.push(e)
+		s.queue(old).replace(old, e)
+		old.flags.Or(gone)
+		t.slots[slot].e.Store(e)
 	case slot >= 0:
 		// Readers hold no lock: the new value is stored atomically,
 		// before the deadline, which readers load first.
 		e := t.slots[slot].e.Load()
 		c.store(e, value)
 		s.expiry.setDeadline(e, d)
-		if f := e.freq.Load(); f < maxFreq {
-			e.freq.Store(f + 1)
-		}
+		touch(e)
 	case ttl >= 0:
 		if s.live >= s.capacity {
-			gone, reason = s.evictLocked(), Evicted
+			removed, reason = s.evictLocked(), Evicted
 			// Eviction frees a slot on some probe path, which may
 			// be the one where key now belongs.
 			_, free = s.findLocked(t, h, key)
 		}
-		e := &entry[K, V]{key: key, value: value, hash: h, heapIndex: -1}
+		e := &entry[K, V]{key: key, value: value, heapIndex: -1}
 		g := &s.ghosts
 		switch g.take(h) {
 		case fromSmall:
 			// Evicted from the small queue too soon: give it more room.
 			step := max(1, g.live[fromMain]/max(1, g.live[fromSmall]))
 			s.smallCap = min(s.smallCap+step, max(1, s.capacity-1))
-			e.inMain = true
+			e.flags.Store(inMain)
 			s.main.pushFront(e)
 		case fromMain:
 			// Evicted from the main queue too soon: give it more room.
 			step := max(1, g.live[fromSmall]/max(1, g.live[fromMain]))
 			s.smallCap = max(s.smallCap-step, 1)
-			e.inMain = true
+			e.flags.Store(inMain)
 			s.main.pushFront(e)
 		default:
 			s.small.pushFront(e)
@@ -345,13 +410,18 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 			e.deadline.Store(d)
 			s.expiry.push(e)
 		}
-		s.insertLocked(t, free, e)
+		s.insertLocked(t, free, e, h)
 	}
 	s.mu.Unlock()
-	if gone != nil && c.onEvict != nil {
-		c.onEvict(gone.key, c.load(gone), reason)
+	if removed != nil && c.onEvict != nil {
+		c.onEvict(removed.key, c.load(removed), reason)
 	}
 }
+
+// testHookUnlockedSet, when not nil, runs in a Set without the lock
+// between finding the entry and updating it, so that tests can remove or
+// replace the entry there.
+var testHookUnlockedSet func()
 
 // findLocked returns the slot holding key, or -1, and the first slot on
 // key's probe path where it could be inserted. s.mu must be held.
@@ -373,7 +443,7 @@ func (s *s3shard[K, V]) findLocked(t *table[K, V], h uint64, key K) (slot, free 
 				if free < 0 {
 					free = int(i)
 				}
-			} else if e.hash == h && e.key == key {
+			} else if e.key == key {
 				return int(i), free
 			}
 		}
@@ -394,13 +464,13 @@ func (s *s3shard[K, V]) lookupLocked(h uint64, key K) *entry[K, V] {
 // when entries alone fill more than a quarter, or else the same size
 // without tombstones. Entries thus never fill more than half the slots.
 // s.mu must be held.
-func (s *s3shard[K, V]) insertLocked(t *table[K, V], free int, e *entry[K, V]) {
+func (s *s3shard[K, V]) insertLocked(t *table[K, V], free int, e *entry[K, V], h uint64) {
 	sl := &t.slots[free]
 	if sl.e.Load() == nil {
 		s.used++
 	}
 	sl.e.Store(e)
-	sl.tag.Store(tagOf(e.hash))
+	sl.tag.Store(tagOf(h))
 	s.live++
 	if s.used > len(t.slots)/2 {
 		size := len(t.slots)
@@ -421,12 +491,15 @@ func (s *s3shard[K, V]) rebuildLocked(t *table[K, V], size int) {
 		if e == nil || e == s.tomb {
 			continue
 		}
-		j := n.home(e.hash)
+		// The tag keeps all of the hash but its lowest bit, which
+		// home does not use.
+		tag := t.slots[i].tag.Load()
+		j := n.home(tag)
 		for n.slots[j].e.Load() != nil {
 			j = (j + 1) & n.mask
 		}
 		n.slots[j].e.Store(e)
-		n.slots[j].tag.Store(tagOf(e.hash))
+		n.slots[j].tag.Store(tag)
 	}
 	s.used = s.live
 	s.index.Store(n)
@@ -437,9 +510,10 @@ func (s *s3shard[K, V]) rebuildLocked(t *table[K, V], size int) {
 // slot and the tombstones just before it; otherwise it leaves a tombstone.
 // Emptying spares the rebuilds that tombstones would cause. s.mu must be
 // held.
-func (s *s3shard[K, V]) unindexLocked(e *entry[K, V]) {
+func (s *s3shard[K, V]) unindexLocked(e *entry[K, V], h uint64) {
+	e.flags.Or(gone)
 	t := s.index.Load()
-	i := t.home(e.hash)
+	i := t.home(h)
 	for t.slots[i].e.Load() != e {
 		i = (i + 1) & t.mask
 	}
@@ -463,7 +537,7 @@ func (s *s3shard[K, V]) unindexLocked(e *entry[K, V]) {
 }
 
 func (s *s3shard[K, V]) queue(e *entry[K, V]) *list[K, V] {
-	if e.inMain {
+	if e.flags.Load()&inMain != 0 {
 		return &s.main
 	}
 	return &s.small
@@ -482,43 +556,46 @@ func (s *s3shard[K, V]) evictLocked() *entry[K, V] {
 		if s.small.len >= s.smallCap || s.main.len == 0 {
 			e := s.small.back()
 			s.small.remove(e)
-			if e.freq.Load() > 0 && !force {
+			if e.flags.Load()&accessed != 0 && !force {
 				// Read while in the small queue: promote.
-				e.freq.Store(0)
-				e.inMain = true
+				e.flags.And(^accessed)
+				e.flags.Or(inMain)
 				s.main.pushFront(e)
 				continue
 			}
-			s.ghosts.add(fromSmall, e.hash)
-			s.dropLocked(e)
+			s.dropLocked(e, fromSmall)
 			return e
 		}
 		e := s.main.back()
-		if f := e.freq.Load(); f > 0 && !force {
-			e.freq.Store(f - 1)
+		if e.flags.Load()&accessed != 0 && !force {
+			e.flags.And(^accessed)
 			s.main.moveToFront(e)
 			continue
 		}
 		s.main.remove(e)
-		s.ghosts.add(fromMain, e.hash)
-		s.dropLocked(e)
+		s.dropLocked(e, fromMain)
 		return e
 	}
 }
 
-// dropLocked removes e, already unlinked from its queue, from the index and
-// the expiry heap, and counts the eviction. s.mu must be held.
-func (s *s3shard[K, V]) dropLocked(e *entry[K, V]) {
-	s.unindexLocked(e)
+// dropLocked removes e, already unlinked from queue from, from the index
+// and the expiry heap, remembers it in that queue's ghost, and counts the
+// eviction. Entries do not keep their key's hash, so it is computed again
+// here, once per eviction. s.mu must be held.
+func (s *s3shard[K, V]) dropLocked(e *entry[K, V], from int) {
+	h := maphash.Comparable(s.seed, e.key)
+	s.ghosts.add(from, h)
+	s.unindexLocked(e, h)
 	if e.heapIndex >= 0 {
 		s.expiry.remove(e)
 	}
 	s.evictions++
 }
 
-// removeLocked unlinks e from every structure. s.mu must be held.
-func (s *s3shard[K, V]) removeLocked(e *entry[K, V]) {
-	s.unindexLocked(e)
+// removeLocked unlinks e, whose key has hash h, from every structure. s.mu
+// must be held.
+func (s *s3shard[K, V]) removeLocked(e *entry[K, V], h uint64) {
+	s.unindexLocked(e, h)
 	s.queue(e).remove(e)
 	if e.heapIndex >= 0 {
 		s.expiry.remove(e)
@@ -531,7 +608,7 @@ func (c *S3FIFO[K, V]) Delete(key K) bool {
 	s.mu.Lock()
 	e := s.lookupLocked(h, key)
 	if e != nil {
-		s.removeLocked(e)
+		s.removeLocked(e, h)
 	}
 	s.mu.Unlock()
 	if e != nil && c.onEvict != nil {
@@ -544,14 +621,17 @@ func (c *S3FIFO[K, V]) Delete(key K) bool {
 func (c *S3FIFO[K, V]) Clear() {
 	for i := range c.shards {
 		s := &c.shards[i]
-		var gone []*entry[K, V]
+		var cleared []*entry[K, V]
 		s.mu.Lock()
 		t := s.index.Load()
 		if c.onEvict != nil {
-			gone = make([]*entry[K, V], 0, s.live)
-			for i := range t.slots {
-				if e := t.slots[i].e.Load(); e != nil && e != s.tomb {
-					gone = append(gone, e)
+			cleared = make([]*entry[K, V], 0, s.live)
+		}
+		for i := range t.slots {
+			if e := t.slots[i].e.Load(); e != nil && e != s.tomb {
+				e.flags.Or(gone)
+				if cleared != nil {
+					cleared = append(cleared, e)
 				}
 			}
 		}
@@ -561,7 +641,7 @@ func (c *S3FIFO[K, V]) Clear() {
 		s.main.init()
 		s.expiry = nil
 		s.mu.Unlock()
-		for _, e := range gone {
+		for _, e := range cleared {
 			c.onEvict(e.key, c.load(e), Deleted)
 		}
 	}
@@ -618,7 +698,7 @@ func (c *S3FIFO[K, V]) sweepExpired() {
 			now := c.now()
 			for n < len(batch) && len(s.expiry) > 0 && s.expiry[0].deadline.Load() <= now {
 				e := s.expiry[0]
-				s.removeLocked(e)
+				s.removeLocked(e, maphash.Comparable(c.seed, e.key))
 				s.expirations++
 				batch[n] = e
 				n++

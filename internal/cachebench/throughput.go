@@ -43,6 +43,16 @@ func NewS3FIFO(tb testing.TB, capacity int) Store {
 	return c
 }
 
+// NewS3FIFOWithStats returns a cache.S3FIFO that counts hits and misses,
+// as a Store: the cost of Config.RecordStats.
+func NewS3FIFOWithStats(tb testing.TB, capacity int) Store {
+	c, err := cache.NewS3FIFO(cache.Config[string, int]{Capacity: capacity, RecordStats: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
 // NewLRU returns a cache.LRU as a Store.
 func NewLRU(tb testing.TB, capacity int) Store {
 	c, err := cache.NewLRU(cache.Config[string, int]{Capacity: capacity})
