@@ -55,9 +55,9 @@ type Config[K comparable, V any] struct {
 	// evictions and expirations are always counted. It is off by default
 	// because an S3FIFO Get takes no lock and otherwise writes nothing
 	// that other cores read: counting makes every Get write to memory
-	// all cores share, which cost MixedParallel about a third of its
-	// throughput on two cores. LRU counts under its lock, but follows the
-	// same setting.
+	// all cores share, which cost parallel Gets a quarter to a half of
+	// their throughput on two cores. LRU counts under its lock, but
+	// follows the same setting.
 	RecordStats bool
 
 	// Shards is the number of independently locked shards of an S3FIFO,

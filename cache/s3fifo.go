@@ -88,7 +88,9 @@ const (
 // pointer, which costs an allocation per update. A Get never moves an
 // entry; it sets the entry's access bit with an atomic store, and only when
 // the bit is clear, so the entries read most often are not written at all.
-// Set and Delete take their shard's mutex.
+// A Set that replaces the value of a cached key, when neither the old nor
+// the new value has a time to live, takes no lock either (see
+// SetWithTTL); other Sets and Delete take their shard's mutex.
 //
 // Consistency: every operation on one key is linearizable; in particular a
 // Set is never dropped (a Get that starts after Set returns sees that value
