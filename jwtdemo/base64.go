@@ -80,11 +80,11 @@ func decodeSegment(dst []byte, src string) (int, bool) {
 	// store writes two bytes past its six, which the next store or the
 	// loops that follow overwrite.
 	for ; si+16 <= len(src) && di+14 <= len(dst); si, di = si+16, di+12 {
-		q := src[si : si+16]
-		v := b64d0[q[0]] | b64d1[q[1]] | b64d2[q[2]] | b64d3[q[3]]
-		w := b64d0[q[4]] | b64d1[q[5]] | b64d2[q[6]] | b64d3[q[7]]
-		x := b64d0[q[8]] | b64d1[q[9]] | b64d2[q[10]] | b64d3[q[11]]
-		y := b64d0[q[12]] | b64d1[q[13]] | b64d2[q[14]] | b64d3[q[15]]
+		a, b := load64(src, si), load64(src, si+8)
+		v := b64d0[byte(a)] | b64d1[byte(a>>8)] | b64d2[byte(a>>16)] | b64d3[byte(a>>24)]
+		w := b64d0[byte(a>>32)] | b64d1[byte(a>>40)] | b64d2[byte(a>>48)] | b64d3[byte(a>>56)]
+		x := b64d0[byte(b)] | b64d1[byte(b>>8)] | b64d2[byte(b>>16)] | b64d3[byte(b>>24)]
+		y := b64d0[byte(b>>32)] | b64d1[byte(b>>40)] | b64d2[byte(b>>48)] | b64d3[byte(b>>56)]
 		if (v|w|x|y)>>24 != 0 {
 			return 0, false
 		}
