@@ -86,7 +86,7 @@ const (
 // float64, or a single pointer, map, channel or function) is stored in the
 // entry with one; any other value is stored in a new box behind an atomic
 // pointer, which costs an allocation per update. A Get never moves an
-// entry; it sets the entry's access bit with an atomic store, and only when
+// entry; it sets the entry's access bit with an atomic Or, and only when
 // the bit is clear, so the entries read most often are not written at all.
 // A Set that replaces the value of a cached key, when neither the old nor
 // the new value has a time to live, takes no lock either (see
