@@ -347,7 +347,10 @@ func (v *Verifier) validate(c *Claims, present uint16, now time.Time) error {
 			}
 		}
 	}
-	early, late := now.Add(-v.leeway), now.Add(v.leeway)
+	early, late := now, now
+	if v.leeway != 0 {
+		early, late = now.Add(-v.leeway), now.Add(v.leeway)
+	}
 	if !early.Before(c.ExpiresAt.Time) {
 		return fmt.Errorf("%w: exp %v, now %v", ErrExpired, c.ExpiresAt.UTC(), now.UTC())
 	}
