@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -512,19 +513,6 @@ func appendDate(dst []byte, start int, name string, d NumericDate) ([]byte, erro
 	if s < 0 || s > maxNumericDate {
 		return nil, fmt.Errorf("%w: %s out of range", ErrInvalidClaim, name)
 	}
-	return appendUint(append(comma(dst, start), name...), uint64(s)), nil
+	return strconv.AppendUint(append(comma(dst, start), name...), uint64(s), 10), nil
 }
 
-func appendUint(dst []byte, v uint64) []byte {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return append(dst, b[i:]...)
-}

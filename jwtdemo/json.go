@@ -462,6 +462,11 @@ func appendStringUTF8(dst []byte, s string) ([]byte, bool) {
 		for i+8 <= len(s) && plain8(load64(s, i)) {
 			i += 8
 		}
+		// Fewer than eight bytes are left: they are passed over at once
+		// when the eight that end s are all plain.
+		if i+8 > len(s) && len(s) >= 8 && plain8(load64(s, len(s)-8)) {
+			i = len(s)
+		}
 		if i == len(s) {
 			break
 		}
