@@ -102,9 +102,9 @@
 // array of a single-valued aud), and both are read by a small strict JSON
 // reader, which takes claims written the usual way (compact, registered
 // claims only, plain ASCII strings, integer dates) in one pass, eight
-// bytes at a time where it can; HMAC states are pooled per key. Signing encodes the claims
-// without reflection and builds the token in its own buffer, which becomes
-// the returned string: one allocation each way. Claims of the caller's own
+// bytes at a time where it can; HMAC states are pooled per key. Signing
+// encodes the claims without reflection and builds the token in its own
+// buffer, which becomes the returned string: one allocation each way. Claims of the caller's own
 // are read with encoding/json only when asked for ([Claims.Decode],
 // [VerifyAs]). The benchmarks compare every algorithm with the bare HMAC
 // over the same bytes, and the benchmarks module compares HS256 with
@@ -113,7 +113,8 @@
 // 1.10 µs, 3.05 and 2.51 times the bare HMAC-SHA256 of the same bytes
 // (0.44 µs), where golang-jwt took 15.6 µs and 10.1 µs (medians of twenty
 // runs). Other runs gave 2.4–3.2 times the bare MAC for verify: what stands
-// above the MAC is the base64 decoding (about 0.15 µs, near what a byte
-// table allows without SIMD), the claim scan (0.14 µs), the one allocation
-// and the claim checks.
+// above the MAC is the base64 decoding (0.15 µs on hot memory, near what a
+// byte table allows without vector instructions, 0.24 µs into a fresh
+// allocation), the claim scan (0.17 µs), the allocation itself (0.14 µs)
+// and the remaining checks.
 package jwtdemo
