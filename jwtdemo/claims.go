@@ -515,4 +515,3 @@ func appendDate(dst []byte, start int, name string, d NumericDate) ([]byte, erro
 	}
 	return strconv.AppendUint(append(comma(dst, start), name...), uint64(s), 10), nil
 }
-
