@@ -19,7 +19,7 @@ const maxDepth = 32
 // A reader reads JSON from a string; the values it returns share the
 // string's memory. Decoded bytes are read through a string made over them
 // with unsafe.String, which is sound because nothing writes to them while
-// they are read or afterwards.
+// the reader or the values it returned are in use.
 type reader struct {
 	s string
 	i int
