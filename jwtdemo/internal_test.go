@@ -18,21 +18,68 @@ import (
 // TestBase64AgainstStandardLibrary: for every length up to 100 and random
 // bytes, the strict codec agrees with encoding/base64's RawURLEncoding.
 func TestBase64AgainstStandardLibrary(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for n := range 100 {
-		src := make([]byte, n)
+	forEachDecoder(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for n := range 300 {
+			src := make([]byte, n)
+			for i := range src {
+				src[i] = byte(rng.UintN(256))
+			}
+			want := base64.RawURLEncoding.EncodeToString(src)
+			got := string(appendEncoded(nil, src))
+			require.Equal(t, want, got)
+			require.Equal(t, len(want), encodedLen(n))
+			dst := make([]byte, decodedLen(len(got)))
+			m, ok := decodeSegment(dst, got)
+			require.True(t, ok)
+			require.Equal(t, src, dst[:m])
+		}
+	})
+}
+
+// forEachDecoder runs f with the portable decoder, and again with the
+// vector one where the CPU has it.
+func forEachDecoder(t *testing.T, f func(t *testing.T)) {
+	vector := useAVX2
+	t.Cleanup(func() { useAVX2 = vector })
+	useAVX2 = false
+	t.Run("portable", f)
+	if vector {
+		useAVX2 = true
+		t.Run("avx2", f)
+	}
+}
+
+// TestDecodeSegmentRefusesEveryOtherByte puts each of the 256 byte values
+// at each position of a valid 200-character segment, so that every
+// character lands in every lane of the vector decoder and in every tail of
+// the portable one, and checks the result against encoding/base64's strict
+// decoder (which skips '\r' and '\n', where this one refuses them).
+func TestDecodeSegmentRefusesEveryOtherByte(t *testing.T) {
+	forEachDecoder(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		src := make([]byte, 150)
 		for i := range src {
 			src[i] = byte(rng.UintN(256))
 		}
-		want := base64.RawURLEncoding.EncodeToString(src)
-		got := string(appendEncoded(nil, src))
-		require.Equal(t, want, got)
-		require.Equal(t, len(want), encodedLen(n))
-		dst := make([]byte, decodedLen(len(got)))
-		m, ok := decodeSegment(dst, got)
-		require.True(t, ok)
-		require.Equal(t, src, dst[:m])
-	}
+		valid := []byte(base64.RawURLEncoding.EncodeToString(src))
+		dst := make([]byte, decodedLen(len(valid)))
+		for p := range valid {
+			orig := valid[p]
+			for c := range 256 {
+				valid[p] = byte(c)
+				s := string(valid)
+				want, err := base64.RawURLEncoding.Strict().DecodeString(s)
+				wantOK := err == nil && c != '\r' && c != '\n'
+				m, ok := decodeSegment(dst, s)
+				require.Equal(t, wantOK, ok, "byte %#x at %d", c, p)
+				if ok {
+					require.Equal(t, want, dst[:m], "byte %#x at %d", c, p)
+				}
+			}
+			valid[p] = orig
+		}
+	})
 }
 
 func TestBase64Strict(t *testing.T) {
@@ -273,5 +320,31 @@ func TestEightDigits(t *testing.T) {
 		if ok {
 			assert.Equal(t, want, got, s)
 		}
+	}
+}
+
+// BenchmarkDecodeSegment decodes the payload segment of a typical access
+// token (231 characters) with each decoder.
+func BenchmarkDecodeSegment(b *testing.B) {
+	seg := base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"https://auth.example.com","sub":"user-8d3f2a","aud":"https://api.example.com","exp":1700003600,"iat":1700000000,"jti":"f47ac10b-58cc-4372-a567-0e02b2c3d479"}`))
+	dst := make([]byte, decodedLen(len(seg)))
+	vector := useAVX2
+	defer func() { useAVX2 = vector }()
+	for _, d := range []struct {
+		name string
+		on   bool
+	}{{"portable", false}, {"avx2", true}} {
+		if d.on && !vector {
+			continue
+		}
+		b.Run(d.name, func(b *testing.B) {
+			useAVX2 = d.on
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := decodeSegment(dst, seg); !ok {
+					b.Fatal("not decoded")
+				}
+			}
+		})
 	}
 }

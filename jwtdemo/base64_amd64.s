@@ -1,0 +1,131 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// decodeAVX2 decodes 32 characters of base64url at a time, as described
+// in base64_amd64.go. Each character's high nibble picks, through two
+// 16-byte tables (one per nibble, ANDed), whether it is in the alphabet,
+// and, through a third, what to add to it to get its six bits; '_' shares
+// its high nibble with 'P'..'Z' and gets a correction of its own. Two
+// multiply-adds then pack four six-bit values into 24 bits per 32-bit
+// lane, and two shuffles put the 24 bytes of the block in order.
+
+// lutLo[lo] has a bit set for each class of high nibble for which a
+// character with low nibble lo is NOT in the alphabet; lutHi[hi] is the
+// class of hi. 0x20 is the class of high nibbles with no character in the
+// alphabet, set in every lutLo entry. Classes: 0x01 '-' (2), 0x02 digits
+// (3), 0x04 letters A-O and a-o (4 and 6), 0x08 P-Z and '_' (5), 0x10 p-z
+// (7).
+DATA b64lutLo<>+0(SB)/8, $0x2121212121212125
+DATA b64lutLo<>+8(SB)/8, $0x333B3A3B3B232121
+DATA b64lutLo<>+16(SB)/8, $0x2121212121212125
+DATA b64lutLo<>+24(SB)/8, $0x333B3A3B3B232121
+GLOBL b64lutLo<>(SB), RODATA|NOPTR, $32
+
+DATA b64lutHi<>+0(SB)/8, $0x1004080402012020
+DATA b64lutHi<>+8(SB)/8, $0x2020202020202020
+DATA b64lutHi<>+16(SB)/8, $0x1004080402012020
+DATA b64lutHi<>+24(SB)/8, $0x2020202020202020
+GLOBL b64lutHi<>(SB), RODATA|NOPTR, $32
+
+// roll[hi] is added to a character to give its value: +17 for '-', +4 for
+// digits, -65 for upper case, -71 for lower case.
+DATA b64roll<>+0(SB)/8, $0xB9B9BFBF04110000
+DATA b64roll<>+8(SB)/8, $0x0000000000000000
+DATA b64roll<>+16(SB)/8, $0xB9B9BFBF04110000
+DATA b64roll<>+24(SB)/8, $0x0000000000000000
+GLOBL b64roll<>(SB), RODATA|NOPTR, $32
+
+DATA b64mask0F<>+0(SB)/8, $0x0F0F0F0F0F0F0F0F
+DATA b64mask0F<>+8(SB)/8, $0x0F0F0F0F0F0F0F0F
+DATA b64mask0F<>+16(SB)/8, $0x0F0F0F0F0F0F0F0F
+DATA b64mask0F<>+24(SB)/8, $0x0F0F0F0F0F0F0F0F
+GLOBL b64mask0F<>(SB), RODATA|NOPTR, $32
+
+// '_' (0x5F) gets -65 from roll and needs -32: +33 more.
+DATA b64under<>+0(SB)/8, $0x5F5F5F5F5F5F5F5F
+DATA b64under<>+8(SB)/8, $0x5F5F5F5F5F5F5F5F
+DATA b64under<>+16(SB)/8, $0x5F5F5F5F5F5F5F5F
+DATA b64under<>+24(SB)/8, $0x5F5F5F5F5F5F5F5F
+GLOBL b64under<>(SB), RODATA|NOPTR, $32
+
+DATA b64underFix<>+0(SB)/8, $0x2121212121212121
+DATA b64underFix<>+8(SB)/8, $0x2121212121212121
+DATA b64underFix<>+16(SB)/8, $0x2121212121212121
+DATA b64underFix<>+24(SB)/8, $0x2121212121212121
+GLOBL b64underFix<>(SB), RODATA|NOPTR, $32
+
+// Byte pairs (a, b) become a<<6 | b in 16 bits...
+DATA b64pairs<>+0(SB)/8, $0x0140014001400140
+DATA b64pairs<>+8(SB)/8, $0x0140014001400140
+DATA b64pairs<>+16(SB)/8, $0x0140014001400140
+DATA b64pairs<>+24(SB)/8, $0x0140014001400140
+GLOBL b64pairs<>(SB), RODATA|NOPTR, $32
+
+// ...and word pairs (x, y) x<<12 | y in 32 bits.
+DATA b64quads<>+0(SB)/8, $0x0001100000011000
+DATA b64quads<>+8(SB)/8, $0x0001100000011000
+DATA b64quads<>+16(SB)/8, $0x0001100000011000
+DATA b64quads<>+24(SB)/8, $0x0001100000011000
+GLOBL b64quads<>(SB), RODATA|NOPTR, $32
+
+// Within each 16-byte lane, the three low bytes of each 32-bit lane, most
+// significant first, then four unused bytes.
+DATA b64order<>+0(SB)/8, $0x090A040506000102
+DATA b64order<>+8(SB)/8, $0x808080800C0D0E08
+DATA b64order<>+16(SB)/8, $0x090A040506000102
+DATA b64order<>+24(SB)/8, $0x808080800C0D0E08
+GLOBL b64order<>(SB), RODATA|NOPTR, $32
+
+// The 32-bit lanes holding the 24 bytes: 0-2 of the low lane, 4-6 of the
+// high one.
+DATA b64gather<>+0(SB)/8, $0x0000000100000000
+DATA b64gather<>+8(SB)/8, $0x0000000400000002
+DATA b64gather<>+16(SB)/8, $0x0000000600000005
+DATA b64gather<>+24(SB)/8, $0x0000000700000007
+GLOBL b64gather<>(SB), RODATA|NOPTR, $32
+
+// func decodeAVX2(dst, src *byte, blocks int) bool
+TEXT ·decodeAVX2(SB), NOSPLIT, $0-25
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ blocks+16(FP), CX
+	VMOVDQU b64gather<>(SB), Y6
+	VPXOR   Y7, Y7, Y7 // bad characters seen
+	VMOVDQU b64mask0F<>(SB), Y8
+	VMOVDQU b64lutLo<>(SB), Y9
+	VMOVDQU b64lutHi<>(SB), Y10
+	VMOVDQU b64roll<>(SB), Y11
+	VMOVDQU b64under<>(SB), Y12
+	VMOVDQU b64underFix<>(SB), Y13
+	VMOVDQU b64pairs<>(SB), Y14
+	VMOVDQU b64quads<>(SB), Y15
+
+loop:
+	VMOVDQU (SI), Y0
+	VPSRLD  $4, Y0, Y1
+	VPAND   Y8, Y1, Y1 // high nibbles
+	VPAND   Y8, Y0, Y2 // low nibbles
+	VPSHUFB Y2, Y9, Y3
+	VPSHUFB Y1, Y10, Y4
+	VPAND   Y3, Y4, Y3
+	VPOR    Y3, Y7, Y7
+	VPSHUFB Y1, Y11, Y4
+	VPCMPEQB Y12, Y0, Y5
+	VPAND   Y13, Y5, Y5
+	VPADDB  Y4, Y0, Y0
+	VPADDB  Y5, Y0, Y0 // six-bit values
+	VPMADDUBSW Y14, Y0, Y0
+	VPMADDWD Y15, Y0, Y0
+	VPSHUFB b64order<>(SB), Y0, Y0
+	VPERMD  Y0, Y6, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $24, DI
+	DECQ    CX
+	JNZ     loop
+
+	VPTEST  Y7, Y7
+	SETEQ   ret+24(FP)
+	VZEROUPPER
+	RET
