@@ -143,6 +143,11 @@ func appendEncoded(dst, src []byte) []byte {
 	dst = slices.Grow(dst, encodedLen(len(src)))[:n+encodedLen(len(src))]
 	out := dst[n:]
 	i, o := 0, 0
+	if useAVX2 && len(src) >= 28 {
+		blocks := (len(src) - 4) / 24
+		encodeAVX2(&out[0], &src[0], blocks)
+		i, o = 24*blocks, 32*blocks
+	}
 	// Six bytes make eight characters, looked up two at a time and stored
 	// in one write.
 	for ; i+8 <= len(src); i, o = i+6, o+8 {

@@ -129,3 +129,100 @@ loop:
 	SETEQ   ret+24(FP)
 	VZEROUPPER
 	RET
+
+// encodeAVX2 works the other way round: each 16-byte lane takes 12 bytes,
+// a shuffle spreads every 3 bytes over 4, two multiplies move the four
+// six-bit fields into the four bytes, and a table indexed by the value's
+// class (A-Z, a-z, one per digit, '-', '_') gives what to add for its
+// character.
+
+// Bytes a, b, c of each group of three become b, a, c, b.
+DATA b64spread<>+0(SB)/8, $0x0405030401020001
+DATA b64spread<>+8(SB)/8, $0x0A0B090A07080607
+DATA b64spread<>+16(SB)/8, $0x0405030401020001
+DATA b64spread<>+24(SB)/8, $0x0A0B090A07080607
+GLOBL b64spread<>(SB), RODATA|NOPTR, $32
+
+// The fields a>>2 and (b&15)<<2|c>>6, and the multipliers that bring them
+// to bits 0 and 16 (high halves of 16-bit products)...
+DATA b64fields1<>+0(SB)/8, $0x0FC0FC000FC0FC00
+DATA b64fields1<>+8(SB)/8, $0x0FC0FC000FC0FC00
+DATA b64fields1<>+16(SB)/8, $0x0FC0FC000FC0FC00
+DATA b64fields1<>+24(SB)/8, $0x0FC0FC000FC0FC00
+GLOBL b64fields1<>(SB), RODATA|NOPTR, $32
+
+DATA b64mul1<>+0(SB)/8, $0x0400004004000040
+DATA b64mul1<>+8(SB)/8, $0x0400004004000040
+DATA b64mul1<>+16(SB)/8, $0x0400004004000040
+DATA b64mul1<>+24(SB)/8, $0x0400004004000040
+GLOBL b64mul1<>(SB), RODATA|NOPTR, $32
+
+// ...and (a&3)<<4|b>>4 and c&63, brought to bits 8 and 24 (low halves).
+DATA b64fields2<>+0(SB)/8, $0x003F03F0003F03F0
+DATA b64fields2<>+8(SB)/8, $0x003F03F0003F03F0
+DATA b64fields2<>+16(SB)/8, $0x003F03F0003F03F0
+DATA b64fields2<>+24(SB)/8, $0x003F03F0003F03F0
+GLOBL b64fields2<>(SB), RODATA|NOPTR, $32
+
+DATA b64mul2<>+0(SB)/8, $0x0100001001000010
+DATA b64mul2<>+8(SB)/8, $0x0100001001000010
+DATA b64mul2<>+16(SB)/8, $0x0100001001000010
+DATA b64mul2<>+24(SB)/8, $0x0100001001000010
+GLOBL b64mul2<>(SB), RODATA|NOPTR, $32
+
+DATA b64c51<>+0(SB)/8, $0x3333333333333333
+DATA b64c51<>+8(SB)/8, $0x3333333333333333
+DATA b64c51<>+16(SB)/8, $0x3333333333333333
+DATA b64c51<>+24(SB)/8, $0x3333333333333333
+GLOBL b64c51<>(SB), RODATA|NOPTR, $32
+
+DATA b64c25<>+0(SB)/8, $0x1919191919191919
+DATA b64c25<>+8(SB)/8, $0x1919191919191919
+DATA b64c25<>+16(SB)/8, $0x1919191919191919
+DATA b64c25<>+24(SB)/8, $0x1919191919191919
+GLOBL b64c25<>(SB), RODATA|NOPTR, $32
+
+// What to add to a value of each class: 'A', 'a'-26, '0'-52 for each
+// digit, '-'-62, '_'-63.
+DATA b64shift<>+0(SB)/8, $0xFCFCFCFCFCFC4741
+DATA b64shift<>+8(SB)/8, $0x000020EFFCFCFCFC
+DATA b64shift<>+16(SB)/8, $0xFCFCFCFCFCFC4741
+DATA b64shift<>+24(SB)/8, $0x000020EFFCFCFCFC
+GLOBL b64shift<>(SB), RODATA|NOPTR, $32
+
+// func encodeAVX2(dst, src *byte, blocks int)
+TEXT ·encodeAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ blocks+16(FP), CX
+	VMOVDQU b64spread<>(SB), Y8
+	VMOVDQU b64fields1<>(SB), Y9
+	VMOVDQU b64mul1<>(SB), Y10
+	VMOVDQU b64fields2<>(SB), Y11
+	VMOVDQU b64mul2<>(SB), Y12
+	VMOVDQU b64c51<>(SB), Y13
+	VMOVDQU b64c25<>(SB), Y14
+	VMOVDQU b64shift<>(SB), Y15
+
+encloop:
+	VMOVDQU     (SI), X0
+	VINSERTI128 $1, 12(SI), Y0, Y0
+	VPSHUFB     Y8, Y0, Y0
+	VPAND       Y9, Y0, Y1
+	VPMULHUW    Y10, Y1, Y1
+	VPAND       Y11, Y0, Y2
+	VPMULLW     Y12, Y2, Y2
+	VPOR        Y1, Y2, Y0 // six-bit values
+	VPSUBUSB    Y13, Y0, Y1
+	VPCMPGTB    Y14, Y0, Y2
+	VPSUBB      Y2, Y1, Y1 // classes
+	VPSHUFB     Y1, Y15, Y1
+	VPADDB      Y1, Y0, Y0
+	VMOVDQU     Y0, (DI)
+	ADDQ        $24, SI
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         encloop
+
+	VZEROUPPER
+	RET
