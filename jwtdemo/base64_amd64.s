@@ -2,6 +2,17 @@
 
 #include "textflag.h"
 
+// SPLAT32 defines a 32-byte constant of one 8-byte value repeated; LANES32
+// one whose two 16-byte lanes both hold lo, hi (shuffles work lane by
+// lane, so their tables are repeated in each).
+#define SPLAT32(name, q) \
+	DATA name+0(SB)/8, q; DATA name+8(SB)/8, q; DATA name+16(SB)/8, q; DATA name+24(SB)/8, q; \
+	GLOBL name(SB), RODATA|NOPTR, $32
+
+#define LANES32(name, lo, hi) \
+	DATA name+0(SB)/8, lo; DATA name+8(SB)/8, hi; DATA name+16(SB)/8, lo; DATA name+24(SB)/8, hi; \
+	GLOBL name(SB), RODATA|NOPTR, $32
+
 // decodeAVX2 decodes 32 characters of base64url at a time, as described
 // in base64_amd64.go. Each character's high nibble picks, through two
 // 16-byte tables (one per nibble, ANDed), whether it is in the alphabet,
@@ -16,66 +27,30 @@
 // alphabet, set in every lutLo entry. Classes: 0x01 '-' (2), 0x02 digits
 // (3), 0x04 letters A-O and a-o (4 and 6), 0x08 P-Z and '_' (5), 0x10 p-z
 // (7).
-DATA b64lutLo<>+0(SB)/8, $0x2121212121212125
-DATA b64lutLo<>+8(SB)/8, $0x333B3A3B3B232121
-DATA b64lutLo<>+16(SB)/8, $0x2121212121212125
-DATA b64lutLo<>+24(SB)/8, $0x333B3A3B3B232121
-GLOBL b64lutLo<>(SB), RODATA|NOPTR, $32
+LANES32(b64lutLo<>, $0x2121212121212125, $0x333B3A3B3B232121)
 
-DATA b64lutHi<>+0(SB)/8, $0x1004080402012020
-DATA b64lutHi<>+8(SB)/8, $0x2020202020202020
-DATA b64lutHi<>+16(SB)/8, $0x1004080402012020
-DATA b64lutHi<>+24(SB)/8, $0x2020202020202020
-GLOBL b64lutHi<>(SB), RODATA|NOPTR, $32
+LANES32(b64lutHi<>, $0x1004080402012020, $0x2020202020202020)
 
 // roll[hi] is added to a character to give its value: +17 for '-', +4 for
 // digits, -65 for upper case, -71 for lower case.
-DATA b64roll<>+0(SB)/8, $0xB9B9BFBF04110000
-DATA b64roll<>+8(SB)/8, $0x0000000000000000
-DATA b64roll<>+16(SB)/8, $0xB9B9BFBF04110000
-DATA b64roll<>+24(SB)/8, $0x0000000000000000
-GLOBL b64roll<>(SB), RODATA|NOPTR, $32
+LANES32(b64roll<>, $0xB9B9BFBF04110000, $0x0000000000000000)
 
-DATA b64mask0F<>+0(SB)/8, $0x0F0F0F0F0F0F0F0F
-DATA b64mask0F<>+8(SB)/8, $0x0F0F0F0F0F0F0F0F
-DATA b64mask0F<>+16(SB)/8, $0x0F0F0F0F0F0F0F0F
-DATA b64mask0F<>+24(SB)/8, $0x0F0F0F0F0F0F0F0F
-GLOBL b64mask0F<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64mask0F<>, $0x0F0F0F0F0F0F0F0F)
 
 // '_' (0x5F) gets -65 from roll and needs -32: +33 more.
-DATA b64under<>+0(SB)/8, $0x5F5F5F5F5F5F5F5F
-DATA b64under<>+8(SB)/8, $0x5F5F5F5F5F5F5F5F
-DATA b64under<>+16(SB)/8, $0x5F5F5F5F5F5F5F5F
-DATA b64under<>+24(SB)/8, $0x5F5F5F5F5F5F5F5F
-GLOBL b64under<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64under<>, $0x5F5F5F5F5F5F5F5F)
 
-DATA b64underFix<>+0(SB)/8, $0x2121212121212121
-DATA b64underFix<>+8(SB)/8, $0x2121212121212121
-DATA b64underFix<>+16(SB)/8, $0x2121212121212121
-DATA b64underFix<>+24(SB)/8, $0x2121212121212121
-GLOBL b64underFix<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64underFix<>, $0x2121212121212121)
 
 // Byte pairs (a, b) become a<<6 | b in 16 bits...
-DATA b64pairs<>+0(SB)/8, $0x0140014001400140
-DATA b64pairs<>+8(SB)/8, $0x0140014001400140
-DATA b64pairs<>+16(SB)/8, $0x0140014001400140
-DATA b64pairs<>+24(SB)/8, $0x0140014001400140
-GLOBL b64pairs<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64pairs<>, $0x0140014001400140)
 
 // ...and word pairs (x, y) x<<12 | y in 32 bits.
-DATA b64quads<>+0(SB)/8, $0x0001100000011000
-DATA b64quads<>+8(SB)/8, $0x0001100000011000
-DATA b64quads<>+16(SB)/8, $0x0001100000011000
-DATA b64quads<>+24(SB)/8, $0x0001100000011000
-GLOBL b64quads<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64quads<>, $0x0001100000011000)
 
 // Within each 16-byte lane, the three low bytes of each 32-bit lane, most
 // significant first, then four unused bytes.
-DATA b64order<>+0(SB)/8, $0x090A040506000102
-DATA b64order<>+8(SB)/8, $0x808080800C0D0E08
-DATA b64order<>+16(SB)/8, $0x090A040506000102
-DATA b64order<>+24(SB)/8, $0x808080800C0D0E08
-GLOBL b64order<>(SB), RODATA|NOPTR, $32
+LANES32(b64order<>, $0x090A040506000102, $0x808080800C0D0E08)
 
 // The 32-bit lanes holding the 24 bytes: 0-2 of the low lane, 4-6 of the
 // high one.
@@ -137,58 +112,26 @@ loop:
 // character.
 
 // Bytes a, b, c of each group of three become b, a, c, b.
-DATA b64spread<>+0(SB)/8, $0x0405030401020001
-DATA b64spread<>+8(SB)/8, $0x0A0B090A07080607
-DATA b64spread<>+16(SB)/8, $0x0405030401020001
-DATA b64spread<>+24(SB)/8, $0x0A0B090A07080607
-GLOBL b64spread<>(SB), RODATA|NOPTR, $32
+LANES32(b64spread<>, $0x0405030401020001, $0x0A0B090A07080607)
 
 // The fields a>>2 and (b&15)<<2|c>>6, and the multipliers that bring them
 // to bits 0 and 16 (high halves of 16-bit products)...
-DATA b64fields1<>+0(SB)/8, $0x0FC0FC000FC0FC00
-DATA b64fields1<>+8(SB)/8, $0x0FC0FC000FC0FC00
-DATA b64fields1<>+16(SB)/8, $0x0FC0FC000FC0FC00
-DATA b64fields1<>+24(SB)/8, $0x0FC0FC000FC0FC00
-GLOBL b64fields1<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64fields1<>, $0x0FC0FC000FC0FC00)
 
-DATA b64mul1<>+0(SB)/8, $0x0400004004000040
-DATA b64mul1<>+8(SB)/8, $0x0400004004000040
-DATA b64mul1<>+16(SB)/8, $0x0400004004000040
-DATA b64mul1<>+24(SB)/8, $0x0400004004000040
-GLOBL b64mul1<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64mul1<>, $0x0400004004000040)
 
 // ...and (a&3)<<4|b>>4 and c&63, brought to bits 8 and 24 (low halves).
-DATA b64fields2<>+0(SB)/8, $0x003F03F0003F03F0
-DATA b64fields2<>+8(SB)/8, $0x003F03F0003F03F0
-DATA b64fields2<>+16(SB)/8, $0x003F03F0003F03F0
-DATA b64fields2<>+24(SB)/8, $0x003F03F0003F03F0
-GLOBL b64fields2<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64fields2<>, $0x003F03F0003F03F0)
 
-DATA b64mul2<>+0(SB)/8, $0x0100001001000010
-DATA b64mul2<>+8(SB)/8, $0x0100001001000010
-DATA b64mul2<>+16(SB)/8, $0x0100001001000010
-DATA b64mul2<>+24(SB)/8, $0x0100001001000010
-GLOBL b64mul2<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64mul2<>, $0x0100001001000010)
 
-DATA b64c51<>+0(SB)/8, $0x3333333333333333
-DATA b64c51<>+8(SB)/8, $0x3333333333333333
-DATA b64c51<>+16(SB)/8, $0x3333333333333333
-DATA b64c51<>+24(SB)/8, $0x3333333333333333
-GLOBL b64c51<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64c51<>, $0x3333333333333333)
 
-DATA b64c25<>+0(SB)/8, $0x1919191919191919
-DATA b64c25<>+8(SB)/8, $0x1919191919191919
-DATA b64c25<>+16(SB)/8, $0x1919191919191919
-DATA b64c25<>+24(SB)/8, $0x1919191919191919
-GLOBL b64c25<>(SB), RODATA|NOPTR, $32
+SPLAT32(b64c25<>, $0x1919191919191919)
 
 // What to add to a value of each class: 'A', 'a'-26, '0'-52 for each
 // digit, '-'-62, '_'-63.
-DATA b64shift<>+0(SB)/8, $0xFCFCFCFCFCFC4741
-DATA b64shift<>+8(SB)/8, $0x000020EFFCFCFCFC
-DATA b64shift<>+16(SB)/8, $0xFCFCFCFCFCFC4741
-DATA b64shift<>+24(SB)/8, $0x000020EFFCFCFCFC
-GLOBL b64shift<>(SB), RODATA|NOPTR, $32
+LANES32(b64shift<>, $0xFCFCFCFCFCFC4741, $0x000020EFFCFCFCFC)
 
 // func encodeAVX2(dst, src *byte, blocks int)
 TEXT ·encodeAVX2(SB), NOSPLIT, $0-24
