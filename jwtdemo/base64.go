@@ -75,6 +75,8 @@ func decodeSegment(dst []byte, src string) (int, bool) {
 	}
 	di, si := 0, 0
 	if useAVX2 && len(src) >= 32 && len(dst) >= 32 {
+		// Whole 32-character blocks, as many as src holds and as dst
+		// has room for: block k stores 32 bytes from 24k.
 		blocks := min(len(src)/32, (len(dst)-32)/24+1)
 		if !decodeAVX2(&dst[0], unsafe.StringData(src), blocks) {
 			return 0, false
@@ -144,6 +146,7 @@ func appendEncoded(dst, src []byte) []byte {
 	out := dst[n:]
 	i, o := 0, 0
 	if useAVX2 && len(src) >= 28 {
+		// Whole 24-byte blocks, each of which reads 28 bytes from 24k.
 		blocks := (len(src) - 4) / 24
 		encodeAVX2(&out[0], &src[0], blocks)
 		i, o = 24*blocks, 32*blocks
