@@ -42,7 +42,12 @@ type Claims struct {
 // Decode unmarshals the verified payload the claims were read from into v
 // with encoding/json: a struct of the caller's claims, or a
 // map[string]any for all of them. It fails for Claims that did not come
-// from a verifier.
+// from a verifier. The embedded Claims of a struct it fills hold exactly
+// the registered claims the verifier validated: the verifier refuses any
+// member that encoding/json would read into one of them under another
+// name (see the package documentation). A field of the caller's own with
+// a registered claim's name shadows the embedded one, as embedding does
+// in encoding/json; it then holds the same validated value.
 func (c *Claims) Decode(v any) error {
 	if c.raw == "" {
 		return fmt.Errorf("%w: claims were not read from a token", ErrInvalidClaim)
@@ -216,10 +221,39 @@ func claimBit(name string) uint16 {
 	return 0
 }
 
+// foldedClaim returns the registered claim name that encoding/json would
+// match to a member named name (or raw, when name is nil) that is not
+// exactly a registered name, or "" if there is none. Such a member would
+// be one claim to the validator and another in [Claims.Decode], so it is
+// refused. A name that folds onto one of three letters is 3 to 5 bytes
+// long, onto scope 5 or 6.
+func foldedClaim(name []byte, raw string) string {
+	n := nameOf(name, raw)
+	if len(n) < 3 || len(n) > 6 {
+		return ""
+	}
+	for _, c := range claimNames {
+		if jsonFolds(n, c.name) {
+			return c.name
+		}
+	}
+	return ""
+}
+
+// nameOf returns the member name member returned: name when it was
+// unescaped, raw otherwise.
+func nameOf(name []byte, raw string) string {
+	if name != nil {
+		return unsafe.String(unsafe.SliceData(name), len(name))
+	}
+	return raw
+}
+
 // parseClaims reads a JSON claims set. Strings without escapes share the
 // payload's memory. A registered claim given twice is refused (RFC 7519
 // §4 allows either that or taking the last; taking the last would let a
-// token read differently here and in encoding/json).
+// token read differently here and in encoding/json), and so is a member
+// name that encoding/json would fold onto a registered one.
 func parseClaims(payload string, c *Claims, one *[1]string) (uint16, error) {
 	if present, ok := parseCompactClaims(payload, c, one); ok {
 		return present, nil
@@ -252,6 +286,9 @@ func parseClaimsJSON(payload string, c *Claims, one *[1]string) (uint16, error) 
 			bit = claimBit(raw)
 		}
 		if bit == 0 {
+			if n := foldedClaim(name, raw); n != "" {
+				return 0, fmt.Errorf("%w: claim name %q would read as %s in encoding/json", ErrMalformed, truncate(nameOf(name, raw)), n)
+			}
 			if !r.skip(1) {
 				return 0, fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
 			}

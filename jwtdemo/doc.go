@@ -77,8 +77,14 @@
 //     before their time.
 //   - Numeric dates must be JSON numbers from 1970 to 9999: "exp": "never"
 //     or 1e300 is refused, not read as zero or as forever.
-//   - A registered claim given twice is refused: two parsers must not read
-//     the same token differently.
+//   - A registered claim given twice is refused, and so is a member whose
+//     name encoding/json would match to a registered claim without being
+//     exactly its name ("Sub", "ISS", "\u017fcope" with the long s that
+//     folds onto s): encoding/json, which [VerifyAs] and [Claims.Decode]
+//     use, would read it into that claim, handing the caller a subject,
+//     audience or expiry nobody checked. The header parameters read (alg,
+//     kid, typ, crit) follow the same rule. So the registered claims a
+//     caller reads, through any of them, are the ones validated.
 //   - Issuer and audience, when configured, must match: a token issued for
 //     one service is not accepted by another.
 //

@@ -1,6 +1,10 @@
 package jwtdemo
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
 
 // Errors returned by verification. Each failure wraps exactly one of them,
 // so callers can tell the cases apart with errors.Is. A token whose
@@ -53,3 +57,36 @@ var (
 	// they cannot honour.
 	ErrInvalidConfig = errors.New("jwtdemo: invalid configuration")
 )
+
+// maxQuoted is how many bytes of a value the token chose (a kid, an alg,
+// an issuer, an audience) an error message quotes: enough to recognise
+// it, not enough to let a token fill logs with its own text.
+const maxQuoted = 40
+
+// truncate returns s, or its first maxQuoted bytes, cut back to the start
+// of a rune, followed by "...".
+func truncate(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	n := maxQuoted
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
+
+// truncateList returns the first few values of list, each truncated, for
+// an error message.
+func truncateList(list []string) []string {
+	const most = 4
+	out := make([]string, 0, min(len(list), most+1))
+	for i, s := range list {
+		if i == most {
+			out = append(out, fmt.Sprintf("... %d more", len(list)-most))
+			break
+		}
+		out = append(out, truncate(s))
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backendkit/backendkit/jwtdemo"
 )
@@ -38,6 +39,8 @@ func FuzzVerify(f *testing.F) {
 		forge(secret, kid, validPayload),
 		forge(secret, kid, `{"iss":"iss","aud":["x","aud"],"exp":1.8e9,"nbf":1,"iat":1,"jti":"\u00e9","x":[{"y":null}]}`),
 		forge(secret, kid, `{"exp":"soon"}`),
+		forge(secret, kid, `{"iss":"iss","aud":"aud","sub":"alice","Sub":"admin","exp":1.8e9}`),
+		forge(secret, kid, `{"iss":"iss","aud":"aud","exp":1.8e9,"\u017fcope":"admin","ISS":"other"}`),
 		forge(secret, kid, `{"exp":1e999}`),
 		forge(secret, kid, `{"exp":`+nested(50)+`}`),
 		forge(secret, `{"alg":"HS256","kid":"k","crit":["x"]}`, validPayload),
@@ -54,7 +57,8 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, token string) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		c, err := v.Verify(token)
+		now := time.Now()
+		c, err := v.VerifyAt(token, now)
 		runtime.ReadMemStats(&after)
 		if err != nil {
 			if !isSentinel(err) && !isClaimSentinel(err) {
@@ -68,6 +72,22 @@ func FuzzVerify(f *testing.F) {
 			payload, derr := base64.RawURLEncoding.DecodeString(seg)
 			if derr != nil || !json.Valid(payload) {
 				t.Fatalf("accepted a payload that is not base64url JSON: %q", seg)
+			}
+			// encoding/json, which VerifyAs and Decode use, reads the
+			// registered claims that were validated, not others.
+			var std appClaims
+			if err := json.Unmarshal(payload, &std); err != nil {
+				t.Fatalf("accepted %q, which encoding/json refuses: %v", payload, err)
+			}
+			if d := claimsDiff(c, std.Claims); d != "" {
+				t.Fatalf("%q: validated and encoding/json's claims differ: %s", payload, d)
+			}
+			got, _, err := jwtdemo.VerifyAs[appClaims](v, token, now)
+			if err != nil {
+				t.Fatalf("Verify accepted %q, VerifyAs refused it: %v", payload, err)
+			}
+			if d := claimsDiff(c, got.Claims); d != "" {
+				t.Fatalf("%q: validated and VerifyAs's claims differ: %s", payload, d)
 			}
 		}
 		// One copy of the payload, the audience, the error text: a few

@@ -2,7 +2,6 @@ package jwtdemo
 
 import (
 	"fmt"
-	"strings"
 	"unsafe"
 )
 
@@ -66,17 +65,22 @@ func parseHeader(b string, algBuf, kidBuf []byte) (rawHeader, error) {
 		case "crit":
 			return h, fmt.Errorf("%w: crit is present", ErrCritical)
 		default:
+			for _, known := range [...]string{"alg", "kid", "typ", "crit"} {
+				if jsonFolds(raw, known) {
+					return h, fmt.Errorf("%w: header parameter %q would read as %s in encoding/json", ErrMalformed, truncate(raw), known)
+				}
+			}
 			if !r.skip(1) {
 				return h, fmt.Errorf("%w: header is not valid JSON", ErrMalformed)
 			}
 			continue
 		}
 		if seen&bit != 0 {
-			return h, fmt.Errorf("%w: duplicate header parameter %q", ErrMalformed, strings.Clone(raw))
+			return h, fmt.Errorf("%w: duplicate header parameter %q", ErrMalformed, truncate(raw))
 		}
 		seen |= bit
 		if r.peek() != '"' {
-			return h, fmt.Errorf("%w: header parameter %q is not a string", ErrMalformed, strings.Clone(raw))
+			return h, fmt.Errorf("%w: header parameter %q is not a string", ErrMalformed, truncate(raw))
 		}
 		v, esc, ok := r.str()
 		if !ok {

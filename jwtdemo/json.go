@@ -442,6 +442,35 @@ func (r *reader) member(first bool, buf []byte) (name []byte, rawName string, do
 	return nil, raw, false, true
 }
 
+// jsonFolds reports whether encoding/json matches a member named name to
+// a struct field named want, a name of ASCII letters in lower case, when
+// no field is named name exactly. encoding/json compares names after
+// folding each ASCII letter to one case and each other rune to the
+// smallest rune of its Unicode simple-fold orbit; the only runes outside
+// ASCII whose orbit holds an ASCII letter are U+017F (long s, with s and
+// S) and U+212A (Kelvin sign, with k and K), so those are the only ones
+// that can stand for a letter of want.
+func jsonFolds(name, want string) bool {
+	i := 0
+	for j := 0; j < len(want); j++ {
+		if i >= len(name) {
+			return false
+		}
+		w := want[j]
+		switch c := name[i]; {
+		case c == w || c == w-('a'-'A'):
+			i++
+		case w == 's' && len(name)-i >= 2 && name[i:i+2] == "\u017f":
+			i += 2
+		case w == 'k' && len(name)-i >= 3 && name[i:i+3] == "\u212a":
+			i += 3
+		default:
+			return false
+		}
+	}
+	return i == len(name)
+}
+
 // appendString appends s as a JSON string. s must be valid UTF-8.
 func appendString(dst []byte, s string) []byte {
 	dst, _ = appendStringUTF8(dst, s)
