@@ -247,3 +247,18 @@ func BenchmarkSteadyState(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClientIP measures the default middleware key for a request
+// whose client forged a long X-Forwarded-For in front of the entry one
+// trusted proxy appended: the cost must not grow with the header's size.
+func BenchmarkClientIP(b *testing.B) {
+	for _, size := range []int{1 << 10, 64 << 10} {
+		b.Run(fmt.Sprintf("header=%dKiB", size>>10), func(b *testing.B) {
+			r := requestWith("192.0.2.1:1", []string{forgedHeader(size)})
+			b.ReportAllocs()
+			for b.Loop() {
+				ratelimit.ClientIP(r, 1)
+			}
+		})
+	}
+}

@@ -127,27 +127,45 @@ func seconds(d time.Duration, least int64) string {
 // address it heard from to X-Forwarded-For, it is the kth entry from the
 // right of that header (the leftmost one when there are fewer, and
 // RemoteAddr when there is none): entries further left were written by
-// the client and can say anything.
+// the client and can say anything. Several X-Forwarded-For lines count as
+// one list, in order (RFC 9110, section 5.3); entries are trimmed of
+// spaces, and empty ones are skipped.
 //
 // An IPv6 address is reduced to its /64 prefix, since one client usually
 // holds a whole /64 and could otherwise rotate through it.
+//
+// The header is read from the right and only as far as the kth entry, so a
+// client that forges a long one costs time only for entries that are read
+// (all of them when there are fewer than k) and no allocation for any of
+// them: a key costs at most one allocation, whatever the header's size.
 func ClientIP(r *http.Request, trustedProxies int) string {
 	addr := r.RemoteAddr
 	if trustedProxies > 0 {
-		if entries := forwardedFor(r.Header); len(entries) > 0 {
-			addr = entries[max(len(entries)-trustedProxies, 0)]
+		if e, ok := forwardedFor(r.Header, trustedProxies); ok {
+			addr = e
 		}
 	}
-	if ap, err := netip.ParseAddrPort(addr); err == nil {
-		return keyOf(ap.Addr())
-	}
-	if a, err := netip.ParseAddr(addr); err == nil {
+	if a, ok := parseAddr(addr); ok {
 		return keyOf(a)
 	}
 	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
 		return host
 	}
 	return addr
+}
+
+// parseAddr parses s as an IP address with or without a port. At most one
+// of netip.ParseAddrPort and netip.ParseAddr accepts any string: with a
+// port, s starts with '[' or holds exactly one colon, and without one it
+// does neither. So only that parser is tried, and a well-formed address
+// costs no error value.
+func parseAddr(s string) (netip.Addr, bool) {
+	if strings.HasPrefix(s, "[") || strings.Count(s, ":") == 1 {
+		ap, err := netip.ParseAddrPort(s)
+		return ap.Addr(), err == nil
+	}
+	a, err := netip.ParseAddr(s)
+	return a, err == nil
 }
 
 func keyOf(a netip.Addr) string {
@@ -159,16 +177,24 @@ func keyOf(a netip.Addr) string {
 	return a.String()
 }
 
-// forwardedFor returns the entries of every X-Forwarded-For header, in
-// order, trimmed.
-func forwardedFor(h http.Header) []string {
-	var out []string
-	for _, v := range h.Values("X-Forwarded-For") {
-		for e := range strings.SplitSeq(v, ",") {
-			if e = strings.TrimSpace(e); e != "" {
-				out = append(out, e)
+// forwardedFor returns the kth non-empty entry from the right of the
+// X-Forwarded-For lines taken as one list, trimmed, or the leftmost one when
+// there are fewer than k; ok is false when there is none. It scans from the
+// right and returns a substring of the header, so it allocates nothing.
+func forwardedFor(h http.Header, k int) (entry string, ok bool) {
+	lines := h.Values("X-Forwarded-For")
+	for i := len(lines) - 1; i >= 0; i-- {
+		v := lines[i]
+		for end := len(v); end >= 0; {
+			start := strings.LastIndexByte(v[:end], ',') + 1
+			if e := strings.TrimSpace(v[start:end]); e != "" {
+				entry, ok = e, true
+				if k--; k == 0 {
+					return entry, true
+				}
 			}
+			end = start - 1 // the comma before this entry; -1 past the start
 		}
 	}
-	return out
+	return entry, ok
 }
