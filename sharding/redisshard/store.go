@@ -104,9 +104,17 @@ type Store struct {
 
 	stripes [64]sync.Mutex // per-key locks shared by Del and the move
 
-	// afterBatch, when set, runs after each batch a move copies; tests use
-	// it to interleave their writers with the move.
+	// Test hooks, nil outside tests, which use them to interleave their
+	// operations with a move. afterBatch runs after each batch a move
+	// copies. beforeCopy runs when a batch has been read from its old node
+	// and is about to be copied, with the batch's stripes held. midWrite
+	// runs in a Del during a move between its writes to the two nodes, with
+	// the key's stripe held. stripeWait runs before a goroutine blocks on a
+	// stripe that another holds.
 	afterBatch func()
+	beforeCopy func(keys []string)
+	midWrite   func(key string)
+	stripeWait func()
 }
 
 // New returns a Store over nodes. It returns an error wrapping
@@ -223,16 +231,35 @@ func (s *Store) Del(ctx context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("redisshard: %w", err)
 	}
-	stripe := &s.stripes[sharding.Hash64(key)%uint64(len(s.stripes))]
-	stripe.Lock()
-	defer stripe.Unlock()
+	i := s.stripeOf(key)
+	s.lockStripe(i)
+	defer s.stripes[i].Unlock()
 	if err := s.del(ctx, home, key); err != nil {
 		return err
 	}
 	if old != home {
+		if s.midWrite != nil {
+			s.midWrite(key)
+		}
 		return s.del(ctx, old, key)
 	}
 	return nil
+}
+
+// stripeOf returns the index of key's stripe.
+func (s *Store) stripeOf(key string) int {
+	return int(sharding.Hash64(key) % uint64(len(s.stripes)))
+}
+
+// lockStripe locks stripe i.
+func (s *Store) lockStripe(i int) {
+	if s.stripes[i].TryLock() {
+		return
+	}
+	if s.stripeWait != nil {
+		s.stripeWait()
+	}
+	s.stripes[i].Lock()
 }
 
 func (s *Store) del(ctx context.Context, node, key string) error {
@@ -402,14 +429,13 @@ type move struct {
 func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable, batch []move, stats *MoveStats) error {
 	var held []int
 	for _, m := range batch {
-		i := int(sharding.Hash64(m.key) % uint64(len(s.stripes)))
-		if !slices.Contains(held, i) {
+		if i := s.stripeOf(m.key); !slices.Contains(held, i) {
 			held = append(held, i)
 		}
 	}
 	slices.Sort(held) // one order for every locker of several stripes
 	for _, i := range held {
-		s.stripes[i].Lock()
+		s.lockStripe(i)
 	}
 	defer func() {
 		for _, i := range held {
@@ -425,6 +451,13 @@ func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable,
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("redisshard: read batch from %s: %w", src, err)
+	}
+	if s.beforeCopy != nil {
+		keys := make([]string, len(batch))
+		for i, m := range batch {
+			keys[i] = m.key
+		}
+		s.beforeCopy(keys)
 	}
 
 	// Copy each to its new node unless a newer value is already there.
