@@ -319,21 +319,21 @@ func (v *Verifier) checkHeader(hseg string, keys *map[string]*Key) (*headerEntry
 		return nil, err
 	}
 	if strings.EqualFold(h.alg, "none") {
-		return nil, fmt.Errorf("%w: alg %q", ErrAlgorithm, strings.Clone(h.alg))
+		return nil, fmt.Errorf("%w: alg %q", ErrAlgorithm, truncate(h.alg))
 	}
 	ai := algIndex(h.alg)
 	if ai < 0 || v.allowed&(1<<ai) == 0 {
-		return nil, fmt.Errorf("%w: alg %q not accepted", ErrAlgorithm, strings.Clone(h.alg))
+		return nil, fmt.Errorf("%w: alg %q not accepted", ErrAlgorithm, truncate(h.alg))
 	}
 	var key *Key
 	if keys != nil {
 		key = (*keys)[h.kid]
 	}
 	if key == nil {
-		return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, strings.Clone(h.kid))
+		return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, truncate(h.kid))
 	}
 	if key.alg != algorithms[ai].alg {
-		return nil, fmt.Errorf("%w: token says %s, key %q is for %s", ErrAlgorithm, strings.Clone(h.alg), key.kid, key.alg)
+		return nil, fmt.Errorf("%w: token says %s, key %q is for %s", ErrAlgorithm, truncate(h.alg), key.kid, key.alg)
 	}
 	return &headerEntry{seg: strings.Clone(hseg), keys: keys, key: key, kid: strings.Clone(h.kid), typ: strings.Clone(h.typ)}, nil
 }
@@ -365,7 +365,7 @@ func (v *Verifier) validate(c *Claims, present uint16, now time.Time) error {
 			return fmt.Errorf("%w: iss", ErrMissingClaim)
 		}
 		if c.Issuer != v.issuer {
-			return fmt.Errorf("%w: %q", ErrIssuer, c.Issuer)
+			return fmt.Errorf("%w: %q", ErrIssuer, truncate(c.Issuer))
 		}
 	}
 	if v.audience != "" {
@@ -373,7 +373,7 @@ func (v *Verifier) validate(c *Claims, present uint16, now time.Time) error {
 			return fmt.Errorf("%w: aud", ErrMissingClaim)
 		}
 		if !c.Audience.Contains(v.audience) {
-			return fmt.Errorf("%w: %q", ErrAudience, []string(c.Audience))
+			return fmt.Errorf("%w: %q", ErrAudience, truncateList(c.Audience))
 		}
 	}
 	return nil
