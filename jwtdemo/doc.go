@@ -87,6 +87,10 @@
 //     caller reads, through any of them, are the ones validated.
 //   - Issuer and audience, when configured, must match: a token issued for
 //     one service is not accepted by another.
+//   - The token type, when configured ([VerifierConfig].Types), must match
+//     the typ header, compared as a media type (RFC 7515 §4.1.9): with
+//     "at+jwt" an ID token from the same issuer and key is not taken for
+//     an access token (RFC 8725 §3.11, RFC 9068 §4).
 //
 // # Choosing
 //

@@ -26,6 +26,9 @@ var (
 	// extension is understood, so any critical one must be refused
 	// (RFC 7515 §4.1.11).
 	ErrCritical = errors.New("jwtdemo: unsupported critical header")
+	// ErrType is returned when the verifier requires a token type and the
+	// header's typ is absent or not one of the types accepted.
+	ErrType = errors.New("jwtdemo: token type not accepted")
 	// ErrUnknownKey is returned when no key in the set has the token's kid
 	// (or, for a token without kid, the set holds no key without one).
 	ErrUnknownKey = errors.New("jwtdemo: unknown key")

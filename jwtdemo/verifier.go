@@ -24,6 +24,16 @@ type VerifierConfig struct {
 	// alg is not listed fails with ErrAlgorithm before any key is looked
 	// up, and a key only verifies its own algorithm.
 	Algorithms []Algorithm
+	// Types, when set, lists the token types accepted: the header's typ
+	// must be one of them, or the token fails with ErrType before its key
+	// is looked up. A verifier of OAuth access tokens sets "at+jwt"
+	// (RFC 9068 §4), so that an ID token or another JWT from the same
+	// issuer and key is not taken for one (RFC 8725 §3.11). Types are
+	// compared as RFC 7515 §4.1.9 says: as media types, ignoring ASCII
+	// case, with "application/" implied when the value has no slash, so
+	// "at+jwt" also accepts "AT+JWT" and "application/at+jwt". Each must
+	// be printable ASCII without spaces. Nil means typ is not looked at.
+	Types []string
 	// Issuer, when set, must equal the iss claim.
 	Issuer string
 	// Audience, when set, must be one of the aud claim's values.
@@ -51,6 +61,7 @@ type Verifier struct {
 	allowed  uint16 // bit i: algorithms[i] is accepted
 	issuer   string
 	audience string
+	types    []string // media types in full, "application/at+jwt"
 	leeway   time.Duration
 	required uint16
 	maxSize  int
@@ -99,6 +110,13 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if v.leeway < 0 || v.leeway > maxLeeway {
 		return nil, fmt.Errorf("%w: leeway %v outside [0, %v]", ErrInvalidConfig, v.leeway, maxLeeway)
 	}
+	for _, typ := range cfg.Types {
+		full, ok := mediaType(typ)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q is not a token type", ErrInvalidConfig, typ)
+		}
+		v.types = append(v.types, full)
+	}
 	for _, name := range cfg.Required {
 		bit := claimBit(name)
 		if bit == 0 {
@@ -127,6 +145,65 @@ func algIndex(name string) int {
 	return -1
 }
 
+// mediaType returns typ as a full media type, "application/" prepended
+// when it has no slash (RFC 7515 §4.1.9), and whether it is a type:
+// printable ASCII without spaces, with something on each side of its one
+// slash.
+func mediaType(typ string) (string, bool) {
+	for i := 0; i < len(typ); i++ {
+		if typ[i] <= ' ' || typ[i] >= 0x7F {
+			return "", false
+		}
+	}
+	if !strings.Contains(typ, "/") {
+		typ = "application/" + typ
+	}
+	slash := strings.IndexByte(typ, '/')
+	if slash == 0 || slash == len(typ)-1 || strings.Count(typ, "/") != 1 {
+		return "", false
+	}
+	return typ, true
+}
+
+// typeAccepted reports whether the typ header typ is one of the verifier's
+// types, compared as media types: ASCII case ignored, "application/"
+// implied when typ has no slash.
+func (v *Verifier) typeAccepted(typ string) bool {
+	const app = "application/"
+	implied := strings.IndexByte(typ, '/') < 0
+	for _, want := range v.types {
+		if implied {
+			if len(want) == len(app)+len(typ) && asciiEqualFold(want[:len(app)], app) && asciiEqualFold(want[len(app):], typ) {
+				return true
+			}
+		} else if asciiEqualFold(want, typ) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiEqualFold reports whether a and b are equal ignoring the case of
+// ASCII letters only.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 // Verify checks token at the verifier's current time; see VerifyAt.
 func (v *Verifier) Verify(token string) (Claims, error) {
 	return v.VerifyAt(token, v.now())
@@ -134,7 +211,8 @@ func (v *Verifier) Verify(token string) (Claims, error) {
 
 // VerifyAt checks token as of now and returns its claims. It checks, in
 // order: the size; the three segments and their strict base64url; the
-// header (alg not none, allowed, crit absent); the key, by kid; that the
+// header (alg not none, allowed, crit absent, typ accepted when Types is
+// set); the key, by kid; that the
 // key is bound to alg; the signature, over the first two segments exactly
 // as received; and only then the claims: their JSON, exp, nbf, iat, the
 // required ones, issuer and audience. The error wraps the sentinel of the
@@ -324,6 +402,9 @@ func (v *Verifier) checkHeader(hseg string, keys *map[string]*Key) (*headerEntry
 	ai := algIndex(h.alg)
 	if ai < 0 || v.allowed&(1<<ai) == 0 {
 		return nil, fmt.Errorf("%w: alg %q not accepted", ErrAlgorithm, truncate(h.alg))
+	}
+	if v.types != nil && !v.typeAccepted(h.typ) {
+		return nil, fmt.Errorf("%w: typ %q", ErrType, truncate(h.typ))
 	}
 	var key *Key
 	if keys != nil {
