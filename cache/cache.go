@@ -44,11 +44,13 @@ type Config[K comparable, V any] struct {
 	// stored, and stops on Close.
 	SweepInterval time.Duration
 
-	// OnEvict, when not nil, is called for every entry that leaves the
-	// cache other than by being overwritten: evicted for room, expired, or
-	// deleted. It runs on the goroutine whose call removed the entry (or
-	// on the sweep's goroutine), after the cache has released its locks,
-	// so it may call the cache.
+	// OnEvict, when not nil, is called exactly once for every value that
+	// leaves the cache, with that value and the reason: evicted for room,
+	// expired, or deleted (by Delete or Clear). A value that a Set
+	// overwrites has not left, and is not reported; the value that
+	// replaced it is, when it leaves in turn. It runs on the goroutine
+	// whose call removed the entry (or on the sweep's goroutine), after
+	// the cache has released its locks, so it may call the cache.
 	OnEvict func(key K, value V, reason Reason)
 
 	// RecordStats makes the cache count hits and misses for Stats;

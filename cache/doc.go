@@ -74,6 +74,9 @@
 // # Consistency
 //
 // Both caches are safe for concurrent use and linearizable per key; Len
-// never exceeds the capacity. OnEvict runs after locks are released, on
-// the goroutine that removed the entry, so it may call the cache.
+// never exceeds the capacity. OnEvict is called exactly once for every
+// value that leaves the cache, with that value, even when an S3FIFO Set
+// without the lock races with the removal; a value overwritten by a Set
+// has not left. It runs after locks are released, on the goroutine that
+// removed the entry, so it may call the cache.
 package cache

@@ -168,3 +168,80 @@ func TestReadYourWrites(t *testing.T) {
 		assert.Zero(t, c.Stats().Evictions)
 	})
 }
+
+// TestOnEvictReportsEachValueOnce hammers a small cache with Sets, Gets,
+// Deletes, Clears and expiries, every Set storing a value never stored
+// before, while evictions make room. Each goroutine sets only its own keys,
+// and removes any. OnEvict must never report a value twice, never report a
+// value that is still cached, and report every value still cached once it
+// leaves.
+func TestOnEvictReportsEachValueOnce(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		const (
+			capacity   = 16
+			keys       = 64
+			goroutines = 4
+			ops        = 20000
+		)
+		var mu sync.Mutex
+		reported := make(map[int]int) // value -> OnEvict calls
+		c, err := im.new(cache.Config[string, int]{
+			Capacity: capacity,
+			Shards:   1,
+			OnEvict: func(_ string, v int, _ cache.Reason) {
+				mu.Lock()
+				reported[v]++
+				mu.Unlock()
+			},
+		})
+		require.NoError(t, err)
+		defer c.Close()
+		names := make([]string, keys)
+		for i := range names {
+			names[i] = fmt.Sprint(i)
+		}
+		var wg sync.WaitGroup
+		for g := range goroutines {
+			wg.Go(func() {
+				r := rand.New(rand.NewPCG(uint64(g), 3))
+				for i := range ops {
+					own := g + goroutines*r.IntN(keys/goroutines)
+					v := value(own, g*ops+i)
+					switch op := r.IntN(100); {
+					case op < 50:
+						c.Set(names[own], v)
+					case op < 80:
+						c.Get(names[r.IntN(keys)])
+					case op < 90:
+						c.Delete(names[r.IntN(keys)])
+					case op < 95:
+						c.SetWithTTL(names[own], v, -1)
+					default:
+						if r.IntN(20) == 0 {
+							c.Clear()
+						}
+					}
+				}
+			})
+		}
+		wg.Wait()
+		mu.Lock()
+		for v, n := range reported {
+			require.Equal(t, 1, n, "OnEvict reported value %#x %d times", v, n)
+		}
+		var cached []int
+		for _, k := range names {
+			if v, ok := c.Get(k); ok {
+				require.Zero(t, reported[v], "OnEvict reported %#x, which is still cached", v)
+				cached = append(cached, v)
+			}
+		}
+		mu.Unlock()
+		c.Clear()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range cached {
+			require.Equal(t, 1, reported[v], "value %#x left with Clear", v)
+		}
+	})
+}

@@ -23,12 +23,21 @@ import (
 // inMain records which queue holds the entry.
 //
 // gone is set, under the shard's lock, when the entry is taken out of the
-// index, before it is; a Set that updated the entry without the lock
-// checks it afterwards.
+// index, before it is.
+//
+// The bits from setting up count the Sets without the lock that are
+// storing into the entry. Such a Set adds setting, and stores only if the
+// flags it added to did not have gone; it subtracts setting once its value
+// is stored. Marking an entry gone and registering a store are thus
+// ordered on one word: a Set registered before is part of the entry's
+// history, and whoever removed the entry waits for the count to drop to
+// zero before it reads the value the entry left with (see leftValue); a
+// Set that finds gone stores nothing and starts again under the lock.
 const (
 	accessed uint32 = 1 << iota
 	inMain
 	gone
+	setting
 )
 
 // touch sets e's accessed bit, writing only when it is clear.
@@ -311,7 +320,7 @@ func (c *S3FIFO[K, V]) expire(s *s3shard[K, V], e *entry[K, V], h uint64) {
 	}
 	s.mu.Unlock()
 	if ok && c.onEvict != nil {
-		c.onEvict(e.key, c.load(e), Expired)
+		c.onEvict(e.key, c.leftValue(e), Expired)
 	}
 }
 
@@ -327,13 +336,14 @@ func (c *S3FIFO[K, V]) Set(key K, value V) {
 // entry for key, as if it had expired at once.
 //
 // Replacing the value of a cached key that has no time to live, with none,
-// takes no lock: the value is stored in the entry atomically, as the
-// locked path would, and the entry is then checked to be still in the
-// index. Entries without a deadline never get one in place (a Set with a
-// ttl replaces such an entry), so the check after the store is all it
-// takes: if the entry was still indexed, the Set took effect before
-// whatever removed or replaced it; if not, the Set starts again under the
-// lock.
+// takes no lock: the Set registers in the entry's flags with one atomic
+// add, which fails if the entry has been taken out of the index, stores
+// the value atomically, as the locked path would, and deregisters.
+// Entries without a deadline never get one in place (a Set with a ttl
+// replaces such an entry), so the registration is all it takes: a Set
+// registered before the entry was removed or replaced took effect before
+// that, and what removed it reports the last value stored to OnEvict; a
+// Set that finds the entry gone starts again under the lock.
 func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 	s, h := c.shard(key)
 	if ttl == 0 {
@@ -341,9 +351,7 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 			if testHookUnlockedSet != nil {
 				testHookUnlockedSet()
 			}
-			c.store(e, value)
-			if e.flags.Load()&gone == 0 {
-				touch(e)
+			if c.storeUnlocked(e, value) {
 				return
 			}
 		}
@@ -416,14 +424,66 @@ func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 	}
 	s.mu.Unlock()
 	if removed != nil && c.onEvict != nil {
-		c.onEvict(removed.key, c.load(removed), reason)
+		c.onEvict(removed.key, c.leftValue(removed), reason)
 	}
 }
 
-// testHookUnlockedSet, when not nil, runs in a Set without the lock
-// between finding the entry and updating it, so that tests can remove or
-// replace the entry there.
-var testHookUnlockedSet func()
+// Test hooks, nil outside tests. testHookUnlockedSet runs in a Set without
+// the lock between finding the entry and registering to update it, so that
+// tests can remove or replace the entry there; testHookUnlockedStore runs
+// after registering, before the store; testHookLeftValue runs each time
+// leftValue finds a registered Set still storing.
+var (
+	testHookUnlockedSet   func()
+	testHookUnlockedStore func()
+	testHookLeftValue     func()
+)
+
+// storeUnlocked stores v into e without the lock and reports whether it
+// did: it does not when e has been marked gone, and the Set must then start
+// again under the lock. See the flags.
+func (c *S3FIFO[K, V]) storeUnlocked(e *entry[K, V], v V) bool {
+	var box *V
+	if c.kind == boxed {
+		// Allocated before registering, so that the store a remover may
+		// wait for is one atomic write.
+		box = new(V)
+		*box = v
+	}
+	f := e.flags.Add(setting)
+	if f&gone != 0 {
+		e.flags.Add(^(setting - 1))
+		return false
+	}
+	if testHookUnlockedStore != nil {
+		testHookUnlockedStore()
+	}
+	if box != nil {
+		e.boxed.Store(box)
+	} else {
+		c.store(e, v)
+	}
+	e.flags.Add(^(setting - 1))
+	if f&accessed == 0 {
+		e.flags.Or(accessed)
+	}
+	return true
+}
+
+// leftValue returns the value that e, marked gone, left the cache with. A
+// Set without the lock that registered before e was marked may still be
+// storing into it; leftValue waits for each such store, a single atomic
+// write, so that the value it returns is the last one stored. No Set
+// registers after the mark.
+func (c *S3FIFO[K, V]) leftValue(e *entry[K, V]) V {
+	for e.flags.Load() >= setting {
+		if testHookLeftValue != nil {
+			testHookLeftValue()
+		}
+		runtime.Gosched()
+	}
+	return c.load(e)
+}
 
 // findLocked returns the slot holding key, or -1, and the first slot on
 // key's probe path where it could be inserted. s.mu must be held.
@@ -614,7 +674,7 @@ func (c *S3FIFO[K, V]) Delete(key K) bool {
 	}
 	s.mu.Unlock()
 	if e != nil && c.onEvict != nil {
-		c.onEvict(e.key, c.load(e), Deleted)
+		c.onEvict(e.key, c.leftValue(e), Deleted)
 	}
 	return e != nil
 }
@@ -644,7 +704,7 @@ func (c *S3FIFO[K, V]) Clear() {
 		s.expiry = nil
 		s.mu.Unlock()
 		for _, e := range cleared {
-			c.onEvict(e.key, c.load(e), Deleted)
+			c.onEvict(e.key, c.leftValue(e), Deleted)
 		}
 	}
 }
@@ -708,7 +768,7 @@ func (c *S3FIFO[K, V]) sweepExpired() {
 			s.mu.Unlock()
 			if c.onEvict != nil {
 				for _, e := range batch[:n] {
-					c.onEvict(e.key, c.load(e), Expired)
+					c.onEvict(e.key, c.leftValue(e), Expired)
 				}
 			}
 			clear(batch[:n])
@@ -848,7 +908,7 @@ func (c *S3FIFO[K, V]) load(e *entry[K, V]) V {
 }
 
 // store replaces the value of e, which readers may be loading. Its shard's
-// mutex must be held.
+// mutex must be held, or the caller registered as storeUnlocked does.
 func (c *S3FIFO[K, V]) store(e *entry[K, V], v V) {
 	switch c.kind {
 	case word:

@@ -1,7 +1,10 @@
 package cache
 
 import (
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,4 +87,158 @@ func TestTTLSetReplacesEntryWithoutDeadline(t *testing.T) {
 	c.Set("1", 12)
 	require.Same(t, e, s.find(h, "1"))
 	require.Zero(t, e.deadline.Load())
+}
+
+// slotOrder returns the keys of s's index in slot order, the order in
+// which Clear removes them.
+func slotOrder[K comparable, V any](s *s3shard[K, V]) []K {
+	var keys []K
+	t := s.index.Load()
+	for i := range t.slots {
+		if e := t.slots[i].e.Load(); e != nil && e != s.tomb {
+			keys = append(keys, e.key)
+		}
+	}
+	return keys
+}
+
+// reportLog records OnEvict calls by key; it is safe for concurrent use.
+type reportLog struct {
+	mu    sync.Mutex
+	byKey map[string][]int
+}
+
+func (l *reportLog) record(k string, v int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byKey == nil {
+		l.byKey = make(map[string][]int)
+	}
+	l.byKey[k] = append(l.byKey[k], v)
+}
+
+func (l *reportLog) of(k string) []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.byKey[k])
+}
+
+// TestClearRacingUnlockedSetReportsRemovedValue: Clear marks "k" removed
+// while a Set without the lock is about to store 3 into it, and Clear's
+// OnEvict for an earlier key holds Clear up until that Set has returned.
+// Whichever way the race is decided, OnEvict must report every value that
+// left the cache exactly once, with that value, and never a value that is
+// still cached: either 1 left with Clear and the Set's 3 stayed, or the
+// Set came first, overwrote 1, and 3 left with Clear.
+func TestClearRacingUnlockedSetReportsRemovedValue(t *testing.T) {
+	var log reportLog
+	var block atomic.Bool
+	entered, release := make(chan struct{}), make(chan struct{})
+	c, err := NewS3FIFO(Config[string, int]{Capacity: 8, Shards: 1,
+		OnEvict: func(k string, v int, _ Reason) {
+			if block.CompareAndSwap(true, false) {
+				close(entered)
+				<-release
+			}
+			log.record(k, v)
+		}})
+	require.NoError(t, err)
+	defer c.Close()
+	c.Set("k", 1)
+	// An other key that Clear reaches before "k", so that its OnEvict,
+	// blocked, holds Clear between marking "k" removed and reporting it.
+	other := ""
+	for i := 0; other == "" && i < 1000; i++ {
+		name := "o" + strconv.Itoa(i)
+		c.Set(name, 100)
+		if slotOrder(&c.shards[0])[0] == name {
+			other = name
+		} else {
+			c.Delete(name)
+		}
+	}
+	require.NotEmpty(t, other, "no key that Clear reaches before k")
+	log = reportLog{} // forget the setup's Deletes
+
+	cleared := make(chan struct{})
+	testHookUnlockedSet = func() {
+		testHookUnlockedSet = nil
+		block.Store(true)
+		go func() {
+			defer close(cleared)
+			c.Clear()
+		}()
+		<-entered // Clear has marked every entry and reports the first
+	}
+	defer func() { testHookUnlockedSet = nil }()
+	c.Set("k", 3)
+	close(release)
+	<-cleared
+
+	v, cached := c.Get("k")
+	if cached {
+		require.Equal(t, 3, v)
+		require.Equal(t, []int{1}, log.of("k"), "Clear must report the value it removed, and only that")
+	} else {
+		require.Equal(t, []int{3}, log.of("k"), "Clear must report the value it removed, and only that")
+	}
+	require.Equal(t, []int{100}, log.of(other))
+	// The value still cached is reported, once, when it leaves.
+	c.Clear()
+	if cached {
+		require.Equal(t, []int{1, 3}, log.of("k"))
+	} else {
+		require.Equal(t, []int{3}, log.of("k"))
+	}
+}
+
+// TestRemovalWaitsForRegisteredSet: a Set without the lock has registered
+// to store 3 into "k" when "k" is deleted, evicted or cleared. The Set came
+// first, so it returns without starting again, 1 is overwritten, and the
+// removal must report 3: it waits for the store it cannot see yet.
+func TestRemovalWaitsForRegisteredSet(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		race func(c *S3FIFO[string, int])
+	}{
+		{"delete", func(c *S3FIFO[string, int]) { c.Delete("k") }},
+		{"evict", func(c *S3FIFO[string, int]) { c.Set("x", 9) }},
+		{"clear", func(c *S3FIFO[string, int]) { c.Clear() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log reportLog
+			c, err := NewS3FIFO(Config[string, int]{Capacity: 1, Shards: 1,
+				OnEvict: func(k string, v int, _ Reason) { log.record(k, v) }})
+			require.NoError(t, err)
+			defer c.Close()
+			c.Set("k", 1)
+			waiting, removed := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			testHookLeftValue = func() { once.Do(func() { close(waiting) }) }
+			testHookUnlockedStore = func() {
+				testHookUnlockedStore = nil
+				go func() {
+					defer close(removed)
+					tc.race(c)
+				}()
+				// Until the removal waits for this store, or is
+				// done without waiting for it.
+				select {
+				case <-waiting:
+				case <-removed:
+				}
+			}
+			defer func() { testHookUnlockedStore, testHookLeftValue = nil, nil }()
+			c.Set("k", 3)
+			<-removed
+			require.Equal(t, []int{3}, log.of("k"), "the removal must report the value last stored")
+			_, ok := c.Get("k")
+			require.False(t, ok, "the Set took effect before the removal")
+			select {
+			case <-waiting:
+			default:
+				t.Fatal("the removal did not wait for the registered store")
+			}
+		})
+	}
 }
