@@ -36,4 +36,26 @@
 // [Nodes] hands out n independent servers for tests that spread keys over
 // several nodes: the real servers listed in REDIS_ADDRS (comma-separated)
 // when that lists at least n, else n embedded ones.
+//
+// # Cluster
+//
+// [NewCluster] hands out a [Cluster]: a *redis.ClusterClient on the real
+// Redis Cluster whose nodes REDIS_CLUSTER_ADDRS lists (CI starts three
+// masters), else on miniredis's emulation of a one-node cluster. Under
+// CI=true a missing cluster fails the test instead of falling back, so the
+// cluster suites cannot pass in CI without the real engine.
+//
+// A cluster-safe test follows three rules:
+//
+//   - Build every key with [Cluster.Key]. The prefix holds no braces, so it
+//     does not pin the test's keys to one slot: they spread over the masters
+//     as a user's keys would, and the cleanup scans every master.
+//   - Keys that one script, transaction or multi-key command touches must
+//     share a hash tag, the first "{…}" in the name: Key("{user:42}:a") and
+//     Key("{user:42}:b"). [Slot] computes a key's slot, to assert it.
+//   - Don't rely on the emulation to catch a mistake on its own: miniredis
+//     does not check slots, so the client [NewCluster] gives out there
+//     refuses cross-slot scripts and multi-key commands with [ErrCrossSlot],
+//     as a real node answers CROSSSLOT; go-redis itself refuses a
+//     transaction across slots (redis.ErrCrossSlot) on either engine.
 package redistest

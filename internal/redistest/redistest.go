@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -62,12 +61,7 @@ func NewMiniredis(t testing.TB) *Server {
 // node.
 func Nodes(t testing.TB, n int) []*Server {
 	t.Helper()
-	var addrs []string
-	for a := range strings.SplitSeq(os.Getenv(EnvAddrs), ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			addrs = append(addrs, a)
-		}
-	}
+	addrs := splitAddrs(os.Getenv(EnvAddrs))
 	prefix := newPrefix()
 	nodes := make([]*Server, n)
 	for i := range nodes {
@@ -147,23 +141,7 @@ func (s *Server) FastForward(d time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.scanPrefix(ctx, func(keys []string) error {
-		for _, k := range keys {
-			ttl, err := s.Client.PTTL(ctx, k).Result()
-			if err != nil {
-				return err
-			}
-			switch {
-			case ttl < 0: // no TTL (-1) or already gone (-2)
-			case ttl <= d:
-				err = s.Client.Del(ctx, k).Err()
-			default:
-				err = s.Client.PExpire(ctx, k, ttl-d).Err()
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return shortenTTLs(ctx, s.Client, keys, d)
 	})
 	if err != nil {
 		s.t.Fatalf("redistest: fast-forwarding %v: %v", d, err)
@@ -178,9 +156,15 @@ func (s *Server) deletePrefix(ctx context.Context) error {
 
 // scanPrefix calls fn with each non-empty batch of keys under the prefix.
 func (s *Server) scanPrefix(ctx context.Context, fn func([]string) error) error {
+	return scan(ctx, s.Client, s.Prefix+"*", fn)
+}
+
+// scan calls fn with each non-empty batch of keys matching pattern on the
+// server c is connected to.
+func scan(ctx context.Context, c *redis.Client, pattern string, fn func([]string) error) error {
 	var cursor uint64
 	for {
-		keys, next, err := s.Client.Scan(ctx, cursor, s.Prefix+"*", 500).Result()
+		keys, next, err := c.Scan(ctx, cursor, pattern, 500).Result()
 		if err != nil {
 			return err
 		}
@@ -194,4 +178,27 @@ func (s *Server) scanPrefix(ctx context.Context, fn func([]string) error) error 
 		}
 		cursor = next
 	}
+}
+
+// shortenTTLs takes d off the time to live of each of keys that has one,
+// deleting those it leaves with none; keys without a TTL are untouched, as
+// they would be by time.
+func shortenTTLs(ctx context.Context, c *redis.Client, keys []string, d time.Duration) error {
+	for _, k := range keys {
+		ttl, err := c.PTTL(ctx, k).Result()
+		if err != nil {
+			return err
+		}
+		switch {
+		case ttl < 0: // no TTL (-1) or already gone (-2)
+		case ttl <= d:
+			err = c.Del(ctx, k).Err()
+		default:
+			err = c.PExpire(ctx, k, ttl-d).Err()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
