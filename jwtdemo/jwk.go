@@ -62,8 +62,7 @@ func (j *jwk) key(alg Algorithm) (*Key, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: unsupported algorithm %q", ErrKey, alg)
 	}
-	want := map[family]string{familyHMAC: "oct", familyRSA: "RSA", familyPSS: "RSA", familyECDSA: "EC", familyEdDSA: "OKP"}[fam]
-	if j.Kty != want {
+	if j.Kty != keyTypes[fam] {
 		return nil, fmt.Errorf("%w: kty %q cannot be used with %s", ErrKey, j.Kty, alg)
 	}
 	switch fam {
@@ -136,24 +135,111 @@ func decodeMember(name, v string) ([]byte, error) {
 	return out, nil
 }
 
-// ParseJWKSet imports a JWK Set ({"keys":[…]}) into a KeySet. Every key
-// must carry its alg; keys are imported as ParseJWK does.
-func ParseJWKSet(data []byte) (*KeySet, error) {
-	var set struct {
-		Keys []jwk `json:"keys"`
+// JWKSetConfig says how [ParseJWKSet] binds the keys of a JWK Set. The
+// zero value imports the keys that carry their alg.
+type JWKSetConfig struct {
+	// AlgorithmByKeyType gives, by kty ("RSA", "EC", "OKP", "oct"), the
+	// algorithm of keys that have no alg member; some providers publish
+	// keys without one. Each algorithm must be supported and fit its key
+	// type. A key without alg whose kty is not listed, or an EC key whose
+	// curve is not the listed algorithm's, is skipped.
+	AlgorithmByKeyType map[string]Algorithm
+}
+
+// SkippedKey is a key of a JWK Set that [ParseJWKSet] left out.
+type SkippedKey struct {
+	// Index is the key's position in the set's keys array.
+	Index int
+	// KeyID is the key's kid, empty when it has none.
+	KeyID string
+	// Reason says why the key was left out; it wraps ErrKey.
+	Reason error
+}
+
+// ParseJWKSet imports a JWK Set ({"keys":[…]}) into a KeySet, as
+// identity providers publish them: keys that cannot verify signatures
+// here are skipped and returned in skipped, not fatal. A key is skipped
+// when its use is not "sig", when its key_ops allow neither "verify" nor
+// "sign", when its alg is not one this package supports (an encryption
+// algorithm such as RSA-OAEP, ES256K, none, or an OKP key not on
+// Ed25519), or when it has no alg and cfg gives none for its kty. Every other key is imported as
+// [ParseJWK] does, and one that is broken (a value that is not strict
+// base64url, a 1024-bit modulus, a point off its curve, a kty that does
+// not fit its alg) fails the whole set: a set that does not say what it
+// means is not guessed at. A set with no key left to use fails too, so
+// that {} or {"keys":[]} is an error now rather than a verifier that
+// refuses every token later. Errors wrap ErrKey, ErrInvalidConfig for a
+// cfg that cannot be honoured or for two usable keys with one kid.
+func ParseJWKSet(data []byte, cfg JWKSetConfig) (set *KeySet, skipped []SkippedKey, err error) {
+	for kty, alg := range cfg.AlgorithmByKeyType {
+		fam, _, ok := alg.lookup()
+		if !ok || keyTypes[fam] != kty {
+			return nil, nil, fmt.Errorf("%w: algorithm %q cannot be the default for kty %q", ErrInvalidConfig, alg, kty)
+		}
 	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("%w: JWK set is not valid JSON: %w", ErrKey, err)
+	var raw struct {
+		Keys []json.RawMessage `json:"keys"`
 	}
-	keys := make([]*Key, 0, len(set.Keys))
-	for i := range set.Keys {
-		k, err := set.Keys[i].key("")
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, nil, fmt.Errorf("%w: JWK set is not valid JSON: %w", ErrKey, err)
+	}
+	keys := make([]*Key, 0, len(raw.Keys))
+	for i, data := range raw.Keys {
+		var j jwk
+		if err := json.Unmarshal(data, &j); err != nil {
+			return nil, nil, fmt.Errorf("key %d: %w: JWK is not valid JSON: %w", i, ErrKey, err)
+		}
+		alg, reason := j.signatureAlgorithm(cfg)
+		if reason != nil {
+			skipped = append(skipped, SkippedKey{Index: i, KeyID: j.Kid, Reason: reason})
+			continue
+		}
+		k, err := j.key(alg)
 		if err != nil {
-			return nil, fmt.Errorf("key %d: %w", i, err)
+			return nil, nil, fmt.Errorf("key %d: %w", i, err)
 		}
 		keys = append(keys, k)
 	}
-	return NewKeySet(keys...)
+	if len(keys) == 0 {
+		return nil, nil, fmt.Errorf("%w: JWK set has no key to verify signatures with (%d skipped)", ErrKey, len(skipped))
+	}
+	if set, err = NewKeySet(keys...); err != nil {
+		return nil, nil, err
+	}
+	return set, skipped, nil
+}
+
+// keyTypes is the JWK kty of each family's keys.
+var keyTypes = map[family]string{familyHMAC: "oct", familyRSA: "RSA", familyPSS: "RSA", familyECDSA: "EC", familyEdDSA: "OKP"}
+
+// signatureAlgorithm returns the algorithm a key of a set is to be bound
+// to, or why the key is not one to verify signatures with here.
+func (j *jwk) signatureAlgorithm(cfg JWKSetConfig) (Algorithm, error) {
+	if j.Use != "" && j.Use != "sig" {
+		return "", fmt.Errorf("%w: JWK use is %q, not sig", ErrKey, truncate(j.Use))
+	}
+	if j.KeyOps != nil && !slices.Contains(j.KeyOps, "verify") && !slices.Contains(j.KeyOps, "sign") {
+		return "", fmt.Errorf("%w: JWK key_ops %q allow no signature", ErrKey, truncateList(j.KeyOps))
+	}
+	if j.Kty == "OKP" && j.Crv != "Ed25519" {
+		// X25519 is for key agreement; Ed448 is EdDSA on a curve not
+		// supported here.
+		return "", fmt.Errorf("%w: OKP key on %q, not Ed25519", ErrKey, truncate(j.Crv))
+	}
+	if j.Alg != "" {
+		if _, _, ok := Algorithm(j.Alg).lookup(); !ok {
+			return "", fmt.Errorf("%w: unsupported algorithm %q", ErrKey, truncate(j.Alg))
+		}
+		return Algorithm(j.Alg), nil
+	}
+	alg, ok := cfg.AlgorithmByKeyType[j.Kty]
+	if !ok {
+		return "", fmt.Errorf("%w: JWK has no alg and none is given for kty %q", ErrKey, truncate(j.Kty))
+	}
+	if j.Kty == "EC" && j.Crv != curveOf(alg).Params().Name {
+		return "", fmt.Errorf("%w: JWK has no alg, and its crv %q is not that of %s", ErrKey, truncate(j.Crv), alg)
+	}
+	return alg, nil
 }
 
 // MarshalJWK exports the key as a JWK with its alg, kid and use "sig": the

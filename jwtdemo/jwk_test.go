@@ -48,13 +48,14 @@ func TestJWKSet(t *testing.T) {
 	b, err := set.MarshalPublicJWKS()
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), `"kty":"oct"`, "HMAC secrets are not public")
-	back, err := jwtdemo.ParseJWKSet(b)
+	back, skipped, err := jwtdemo.ParseJWKSet(b, jwtdemo.JWKSetConfig{})
 	require.NoError(t, err)
 	assert.Len(t, back.Keys(), len(keys)-3)
+	assert.Empty(t, skipped)
 	for _, k := range back.Keys() {
 		assert.False(t, k.CanSign())
 	}
-	_, err = jwtdemo.ParseJWKSet([]byte(`{"keys":[{"kty":"oct","k":"` + strings.Repeat("A", 43) + `"}]}`))
+	_, _, err = jwtdemo.ParseJWKSet([]byte(`{"keys":[{"kty":"oct","k":"`+strings.Repeat("A", 43)+`"}]}`), jwtdemo.JWKSetConfig{})
 	assert.ErrorIs(t, err, jwtdemo.ErrKey, "a key without alg cannot be bound")
 }
 
