@@ -37,6 +37,17 @@ const (
 	// maxSpan bounds every period a limiter is configured with (about 36.5
 	// years), so that an instant plus a few spans never overflows an int64.
 	maxSpan = 1 << 60
+	// maxLimit bounds every limit, so that a count plus a request, or the
+	// two counts of a sliding window, never overflow an int64. The buckets
+	// meet it anyway, since their rate is at most one event per
+	// nanosecond over at most maxSpan.
+	maxLimit = 1 << 60
+	// maxWait is the longest wait a bucket reserves for (about 36.5
+	// years). A longer one counts as for ever, so that a queue of waiters
+	// at a very slow rate never adds its reservations past what an int64
+	// holds: a reserved instant stays below now + span + maxWait, within
+	// 2^62 + 2^61.
+	maxWait = 1 << 60
 )
 
 // nanos converts t to nanoseconds since the Unix epoch, as described above,
@@ -57,11 +68,14 @@ func now() int64 {
 	return epochUnix + int64(time.Since(epoch))
 }
 
-// validate checks what every constructor needs: a positive limit and a
-// positive period no longer than maxSpan.
+// validate checks what every constructor needs: a limit in [1, maxLimit]
+// and a positive period no longer than maxSpan.
 func validate(limit int, period time.Duration, name string) error {
 	if limit < 1 {
 		return fmt.Errorf("ratelimit: limit %d must be at least 1 (Blocked is the zero rate): %w", limit, ErrInvalidConfig)
+	}
+	if limit > maxLimit {
+		return fmt.Errorf("ratelimit: limit %d is above 2^60: %w", limit, ErrInvalidConfig)
 	}
 	if period <= 0 {
 		return fmt.Errorf("ratelimit: %s %v must be positive: %w", name, period, ErrInvalidConfig)

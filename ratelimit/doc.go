@@ -76,10 +76,12 @@
 // with ErrExceedsLimit); the unlimited rate is [Unlimited]. The bucket
 // algorithms work on T = per/limit whole nanoseconds (rounded down), so a
 // rate faster than one event per nanosecond is refused rather than rounded
-// to "unlimited"; and any configured period, or time to refill a bucket
-// from empty, must be at most 2^60 ns (about 36.5 years), so that slow
-// rates (one event in 30 years works) never overflow into allowing
-// everything.
+// to "unlimited"; any configured period, or time to refill a bucket from
+// empty, must be at most 2^60 ns (about 36.5 years), and any limit at most
+// 2^60 events, so that slow rates (one event in 30 years works) and huge
+// quotas never overflow into allowing everything: every instant, count
+// and duration a limiter computes stays within an int64, with the
+// waits' reservations bounded as the next section says.
 //
 // # Time
 //
@@ -109,8 +111,11 @@
 // context, without polling; when the context's deadline comes before that
 // they return an error wrapping context.DeadlineExceeded at once, having
 // reserved nothing, and when the context ends during the sleep they give
-// the reservation back. [Wait] waits on any Limiter by sleeping each
-// Decision's RetryAfter.
+// the reservation back. A turn more than 2^60 ns (about 36.5 years) away,
+// which a queue of waiters reaches at the slowest rates, counts as never:
+// such a wait reserves nothing, fails at once when the context has a
+// deadline, and otherwise returns only when the context ends. [Wait] waits
+// on any Limiter by sleeping each Decision's RetryAfter.
 //
 // # Keyed limiters and memory
 //

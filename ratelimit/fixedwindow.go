@@ -106,7 +106,8 @@ var _ Limiter = (*FixedWindow)(nil)
 
 // NewFixedWindow returns a fixed-window limiter admitting limit events per
 // window. It returns an error wrapping [ErrInvalidConfig] when limit or
-// window is not positive, or when window is longer than about 36 years.
+// window is not positive, when limit is above 2^60, or when window is
+// longer than about 36 years.
 func NewFixedWindow(limit int, window time.Duration) (*FixedWindow, error) {
 	w, err := newWindow(limit, window)
 	if err != nil {

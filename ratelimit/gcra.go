@@ -185,10 +185,13 @@ func (l *GCRA) decideAt(now int64, n int) (Decision, error) {
 // WaitN blocks until n events may happen, then returns nil having recorded
 // them. It reserves the events at once and sleeps exactly until their turn:
 // when the context's deadline comes before that turn it returns an error
-// at once without reserving anything, and when the context ends during the
-// sleep it gives the reservation back and returns the context's error. It
-// returns an error wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or
-// n > burst.
+// wrapping context.DeadlineExceeded at once without reserving anything,
+// and when the context ends during the sleep it gives the reservation back
+// and returns the context's error. A turn more than 2^60 ns (about 36.5
+// years) away, which a queue of waiters reaches at the slowest rates,
+// counts as never: WaitN reserves nothing and fails at once if the context
+// has a deadline, else blocks until the context ends. It returns an error
+// wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > burst.
 func (l *GCRA) WaitN(ctx context.Context, n int) error {
 	if err := l.b.check(n); err != nil {
 		return err
@@ -203,7 +206,10 @@ func (l *GCRA) WaitN(ctx context.Context, n int) error {
 		tat := l.tat.Load()
 		next := max(tat, now) + cost
 		// The events are due when next-span is reached.
-		if delay = next - l.b.span - now; delay > 0 {
+		if delay = next - l.b.span - now; delay > maxWait {
+			return waitForEver(ctx, delay)
+		}
+		if delay > 0 {
 			if err := checkDeadline(ctx, now, time.Duration(delay)); err != nil {
 				return err
 			}

@@ -130,8 +130,8 @@ var _ Limiter = (*SlidingWindow)(nil)
 
 // NewSlidingWindow returns a sliding-window counter admitting about limit
 // events per sliding window. It returns an error wrapping
-// [ErrInvalidConfig] when limit or window is not positive, or when window
-// is longer than about 36 years.
+// [ErrInvalidConfig] when limit or window is not positive, when limit is
+// above 2^60, or when window is longer than about 36 years.
 func NewSlidingWindow(limit int, window time.Duration) (*SlidingWindow, error) {
 	w, err := newWindow(limit, window)
 	if err != nil {

@@ -147,9 +147,13 @@ func (l *TokenBucket) decideAt(now int64, n int) (Decision, error) {
 // WaitN blocks until n tokens are available, then returns nil having taken
 // them. It takes the tokens at once, letting the credit go negative, and
 // sleeps exactly until the refill has covered them: when the context's
-// deadline comes first it returns an error at once without taking
-// anything, and when the context ends during the sleep it puts the tokens
-// back and returns the context's error. It returns an error wrapping
+// deadline comes first it returns an error wrapping
+// context.DeadlineExceeded at once without taking anything, and when the
+// context ends during the sleep it puts the tokens back and returns the
+// context's error. A refill more than 2^60 ns (about 36.5 years) away,
+// which a queue of waiters reaches at the slowest rates, counts as never:
+// WaitN takes nothing and fails at once if the context has a deadline,
+// else blocks until the context ends. It returns an error wrapping
 // [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > burst.
 func (l *TokenBucket) WaitN(ctx context.Context, n int) error {
 	if err := l.b.check(n); err != nil {
@@ -162,6 +166,10 @@ func (l *TokenBucket) WaitN(ctx context.Context, n int) error {
 	need := int64(n) * l.b.interval
 	l.mu.Lock()
 	credit := l.b.refill(l.s, now)
+	if need-credit > maxWait {
+		l.mu.Unlock()
+		return waitForEver(ctx, need-credit)
+	}
 	delay := time.Duration(need - credit)
 	if err := checkDeadline(ctx, now, delay); err != nil {
 		l.mu.Unlock()

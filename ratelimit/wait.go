@@ -20,6 +20,20 @@ func checkDeadline(ctx context.Context, now int64, delay time.Duration) error {
 	return nil
 }
 
+// waitForEver is what a bucket's WaitN does when the turn it would reserve
+// is more than maxWait away, which counts as never: it reserves nothing and
+// returns an error wrapping context.DeadlineExceeded at once when ctx has a
+// deadline (any deadline comes first), and otherwise blocks until ctx ends
+// and returns ctx.Err().
+func waitForEver(ctx context.Context, delay int64) error {
+	if _, ok := ctx.Deadline(); ok {
+		return fmt.Errorf("ratelimit: waiting %v, longer than %v, is waiting for ever, past the context deadline: %w",
+			time.Duration(delay), time.Duration(maxWait), context.DeadlineExceeded)
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 // sleep waits for delay or until ctx ends, whichever comes first, and
 // returns ctx.Err() in the second case.
 func sleep(ctx context.Context, delay time.Duration) error {
