@@ -54,7 +54,8 @@ var (
 	// ErrKey is returned by the key constructors and by JWK import for a
 	// key that cannot be used safely with its algorithm (an HMAC secret
 	// shorter than the hash output, an RSA modulus under 2048 bits, a curve
-	// that does not match), and by Sign for a key without its private part.
+	// that does not match, an EC point missing or off its curve), and by
+	// Sign for a key without its private part.
 	ErrKey = errors.New("jwtdemo: unusable key")
 	// ErrInvalidConfig is returned by constructors given a configuration
 	// they cannot honour.

@@ -74,7 +74,8 @@ func (k *Key) putMAC(st *macState) {
 //   - RS256/384/512, PS256/384/512: *rsa.PrivateKey or *rsa.PublicKey with
 //     a modulus of at least 2048 bits.
 //   - ES256, ES384, ES512: *ecdsa.PrivateKey or *ecdsa.PublicKey on P-256,
-//     P-384 or P-521 respectively.
+//     P-384 or P-521 respectively, whose point is on the curve (and not
+//     the identity) and, for a private key, is its scalar's.
 //   - EdDSA: ed25519.PrivateKey or ed25519.PublicKey.
 //
 // Anything else is an error wrapping ErrKey.
@@ -122,6 +123,28 @@ func NewKey(alg Algorithm, kid string, material any) (*Key, error) {
 		}
 		if k.ecPub == nil || k.ecPub.Curve != curveOf(alg) {
 			return nil, fmt.Errorf("%w: %s needs a key on %s", ErrKey, alg, curveOf(alg).Params().Name)
+		}
+		// crypto/ecdsa panics on a missing coordinate and its encoder
+		// on a point off the curve; Bytes checks the point, and the
+		// private scalar against it.
+		if k.ecPub.X == nil || k.ecPub.Y == nil {
+			return nil, fmt.Errorf("%w: EC public key without coordinates", ErrKey)
+		}
+		if _, err := k.ecPub.Bytes(); err != nil {
+			return nil, fmt.Errorf("%w: EC public key: %w", ErrKey, err)
+		}
+		if k.ecPriv != nil {
+			if k.ecPriv.D == nil {
+				return nil, fmt.Errorf("%w: EC private key without its scalar", ErrKey)
+			}
+			d, err := k.ecPriv.Bytes()
+			if err != nil {
+				return nil, fmt.Errorf("%w: EC private key: %w", ErrKey, err)
+			}
+			derived, err := ecdsa.ParseRawPrivateKey(k.ecPub.Curve, d)
+			if err != nil || !derived.PublicKey.Equal(k.ecPub) {
+				return nil, fmt.Errorf("%w: EC private key does not match its public point", ErrKey)
+			}
 		}
 	case familyEdDSA:
 		switch m := material.(type) {
