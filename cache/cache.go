@@ -3,6 +3,7 @@ package cache
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -36,6 +37,7 @@ type Config[K comparable, V any] struct {
 
 	// DefaultTTL is the time to live that Set gives an entry. Zero means
 	// entries set with Set never expire; a negative value is an error.
+	// Any value up to math.MaxInt64 is accepted, as by SetWithTTL.
 	DefaultTTL time.Duration
 
 	// SweepInterval is how often the background sweep removes expired
@@ -146,10 +148,15 @@ type removal[K comparable, V any] struct {
 }
 
 // deadline returns the monotonic instant, in nanoseconds since base, at
-// which an entry set at now with ttl expires; zero means never.
+// which an entry set at now (not negative) with ttl expires; zero means
+// never. A ttl past the last representable instant saturates to it, about
+// 292 years after base, rather than wrapping round into the past.
 func deadline(now int64, ttl time.Duration) int64 {
 	if ttl <= 0 {
 		return 0
+	}
+	if int64(ttl) > math.MaxInt64-now {
+		return math.MaxInt64
 	}
 	return now + int64(ttl)
 }

@@ -3,6 +3,7 @@ package cache_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -465,5 +466,56 @@ func TestScanResistance(t *testing.T) {
 		} else {
 			assert.Equal(t, hot, kept)
 		}
+	})
+}
+
+// TestHugeTTLMeansForever: a time to live too large to add to the clock,
+// up to math.MaxInt64, saturates instead of wrapping round to a deadline
+// in the past, from SetWithTTL and from DefaultTTL, whenever it is set.
+// The smallest one still expires on time.
+func TestHugeTTLMeansForever(t *testing.T) {
+	forEach(t, func(t *testing.T, im impl) {
+		// On the real clock, some time has passed since the cache was made.
+		c := mustNew(t, im, cache.Config[string, int]{Capacity: 10})
+		c.SetWithTTL("max", 1, math.MaxInt64)
+		_, ok := c.Get("max")
+		assert.True(t, ok, "math.MaxInt64 on the real clock")
+		c.Close()
+
+		synctest.Test(t, func(t *testing.T) {
+			var log evictLog
+			c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, OnEvict: log.record, SweepInterval: time.Hour})
+			d := mustNew(t, im, cache.Config[string, int]{Capacity: 10, DefaultTTL: math.MaxInt64, SweepInterval: time.Hour})
+			c.SetWithTTL("max", 1, math.MaxInt64)
+			c.SetWithTTL("max-1", 2, math.MaxInt64-1)
+			c.SetWithTTL("1ns", 3, time.Nanosecond)
+			d.Set("default", 4)
+			for _, k := range []string{"max", "max-1"} {
+				_, ok := c.Get(k)
+				assert.True(t, ok, "%s just after it was set", k)
+			}
+			_, ok := d.Get("default")
+			assert.True(t, ok, "DefaultTTL math.MaxInt64 just after Set")
+
+			time.Sleep(1000 * time.Hour)
+			// Now + ttl is past math.MaxInt64 for these, set later.
+			c.SetWithTTL("late", 5, math.MaxInt64-time.Hour)
+			d.Set("default-late", 6)
+			time.Sleep(1000 * time.Hour)
+			for _, k := range []string{"max", "max-1", "late"} {
+				_, ok := c.Get(k)
+				assert.True(t, ok, "%s 2000 hours on", k)
+			}
+			for _, k := range []string{"default", "default-late"} {
+				_, ok := d.Get(k)
+				assert.True(t, ok, "%s 2000 hours on", k)
+			}
+			synctest.Wait() // let the sweep run
+			assert.Equal(t, []string{"1ns=3 expired"}, log.get())
+			assert.Equal(t, 3, c.Len())
+			assert.Equal(t, 2, d.Len())
+			c.Close()
+			d.Close()
+		})
 	})
 }

@@ -66,7 +66,9 @@
 //
 // Each entry may have a time to live: Set applies Config.DefaultTTL and
 // SetWithTTL a given one, where zero means never and a negative value
-// means already expired. A read never returns an expired entry (it removes
+// means already expired; a value too large to add to the clock, up to
+// math.MaxInt64, stops at the last instant the clock can hold, about 292
+// years after the cache was created. A read never returns an expired entry (it removes
 // it); a background sweep removes expired entries that nobody reads, a
 // bounded batch at a time. The sweep's goroutine starts only when the
 // first entry with a time to live is stored, and Close stops it.

@@ -333,7 +333,9 @@ func (c *S3FIFO[K, V]) Set(key K, value V) {
 
 // SetWithTTL stores value for key to expire after ttl. A ttl of zero means
 // the entry never expires; a negative ttl stores nothing and removes any
-// entry for key, as if it had expired at once.
+// entry for key, as if it had expired at once. A ttl that would reach past
+// about 292 years after the cache was created, such as math.MaxInt64, is
+// cut to that instant, which no process lives to see.
 //
 // Replacing the value of a cached key that has no time to live, with none,
 // takes no lock: the Set registers in the entry's flags with one atomic
