@@ -1,7 +1,7 @@
 // Package redisshard spreads keys over several Redis servers with the
 // consistent-hash ring of package sharding, and moves them between servers
 // while the servers are in use: the guide's "data rebalancing" done on
-// real data, without losing a write.
+// real data, without losing a write or bringing back an overwritten one.
 //
 // Two ways in:
 //
@@ -13,11 +13,15 @@
 //   - [Store] is a small string store over named nodes whose AddNode and
 //     RemoveNode copy the keys that change node while reads and writes go
 //     on. Reads stay correct during a move by a dual read (new node, old
-//     node, new node again), writes go to the new node only, and copies
-//     never overwrite (SET NX); the Store's documentation gives the
-//     argument. Every client must use the same Store; across processes the
-//     same effect needs the server's help, which is what Redis Cluster's
-//     MIGRATING/IMPORTING slots and ASK redirections provide.
+//     node, new node again); a write to a key that is changing node goes
+//     to the old node first, only if the key is still there (SET XX), then
+//     to the new node, so the old copy is never older than the new one and
+//     expires first; copies never overwrite (SET NX), and a per-key lock
+//     keeps a copy from interleaving with a write of the same key. The
+//     Store's documentation gives the argument. Every client must use the
+//     same Store; across processes the same effect needs the server's
+//     help, which is what Redis Cluster's MIGRATING/IMPORTING slots and ASK
+//     redirections provide.
 //
 // A move scans only the nodes that hand keys over (from
 // [sharding.PlanRing]) and copies in pipelined batches of GET and PTTL,

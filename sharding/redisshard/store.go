@@ -56,36 +56,76 @@ type MoveStats struct {
 	Scanned int
 	// Moved is the number of keys copied to their new node.
 	Moved int
-	// Superseded is the number of keys not copied because a newer value
-	// was written to the new node during the move; the old copy is
-	// deleted all the same.
+	// Superseded is the number of keys not copied because the new node
+	// already held them: written there during the move (or copied there by
+	// an earlier run of it that failed part-way). The old copy is deleted
+	// all the same.
 	Superseded int
 }
 
 // Store is a string key-value store spread over Redis nodes by a
 // consistent-hash ring, whose membership can change while it serves reads
-// and writes: AddNode and RemoveNode move the keys that change node, and
-// no read misses a key that was written, during the move or after it.
+// and writes: AddNode and RemoveNode move the keys that change node. During
+// a move and after it, a read returns the value of the last write that
+// finished before the read began, or of a write that overlaps it: no read
+// misses a key that was written, and a value that was overwritten or
+// deleted never comes back, whether the write that replaced it had a time
+// to live or not.
 //
-// How it stays correct during a move: the new ring is switched in at once
-// for every write, and the move then copies each key whose node changed
-// from its old node to its new one, without overwriting (SET NX), and
-// deletes the old copy. A key is thus always on its old node, its new node
-// or both, and a value on the new node is never older than one on the old
-// node. A read on a key whose node changed (a dual read) asks the new node,
-// then the old node, then the new node again: a miss on the new node means
-// the key was still on the old node at that moment, and a miss on the old
-// node after it means it had been copied by then. Writes in flight when the
-// ring switches finish first (the switch waits for them), so no write lands
-// on a node that has already been scanned. Deletes take a per-key lock
-// that the move also takes while it copies that key, so a delete cannot be
-// undone by a copy.
+// How it stays correct during a move. The new ring is switched in at once
+// for every operation, and writes in flight when it switches finish first
+// (the switch waits for them). The move then scans each node that hands
+// keys over, copies each key whose node changed from its old node to its
+// new one without overwriting (SET NX), and deletes the old copy. A read of
+// such a key (a dual read) asks the new node, then the old node, then the
+// new node again: a miss on the new node means the key had not been copied
+// yet (or is gone), and a miss on the old node after it means it has been
+// copied since (or is gone).
+//
+// Writes to such a key keep one rule: the old node holds no value the new
+// node should not show. [Store.Set] writes the old node first, and only if
+// the key is still there (SET XX), then the new node; [Store.Del] deletes
+// the old copy first, then the new one. So:
+//
+//   - a read between a Set's two writes finds the new value on the old
+//     node, or, when the key has been copied already, the value the Set
+//     replaces on the new node: the old value or the new, never a miss;
+//   - with a time to live, the old node's copy was written first and so
+//     expires first: once the new node's copy has expired, the dual read
+//     finds nothing on the old node either. Writing the new node first
+//     would leave the old value reachable, for a round trip, behind a new
+//     one that has just expired; deleting the old copy before writing the
+//     new would leave a moment when a read finds the key on neither node;
+//   - a read in the middle of a Del finds the value being deleted or
+//     nothing;
+//   - SET XX never creates a key on the old node, so every key there has
+//     been there since the move began, and the scan, which returns every
+//     key present from its start to its end, finds it: the move leaves no
+//     copy behind;
+//   - a Set or Del that returns an error may have written the old node and
+//     not the new one; a read then finds the value before the write or
+//     the value written, and the move settles on one of them.
+//
+// Set and Del of a key whose node changes hold the key's stripe, one of 64
+// locks that the move holds for a batch of keys from reading them on the
+// old node to deleting them there. A copy therefore never interleaves
+// with a write of the same key: it cannot read a value, let a Set replace
+// it with one that expires, and then write the replaced value back. The
+// price, during a move only and for those keys only: a Set or Del makes two
+// round trips, one after the other, and waits while a batch that holds its
+// stripe is copied.
+//
+// A copy lives for what remained of the original's time to live when it
+// was read, less the time since the read was sent, so it expires no later
+// than the original plus the time its SET NX took to reach the new node:
+// a key copied that close to its expiry can be read again, with its last
+// value, for that long after a read found it expired.
 //
 // This coordination lives in the Store, so every client of the data must
-// go through one Store, or through Stores that are told of the move at the
-// same moment. Redis Cluster solves the same problem on the server side:
-// a slot being migrated answers ASK, redirecting a client to the new node
-// for keys already moved, which works for any number of clients.
+// go through one Store. Redis Cluster solves the same problem on the
+// server side: a slot being migrated answers ASK, redirecting a client to
+// the new node for keys already moved, which works for any number of
+// clients.
 //
 // A Store is safe for simultaneous use by multiple goroutines.
 type Store struct {
@@ -102,15 +142,15 @@ type Store struct {
 	ring    *sharding.Ring // where keys live now; every write goes here
 	prev    *sharding.Ring // during a move, where keys lived before; else nil
 
-	stripes [64]sync.Mutex // per-key locks shared by Del and the move
+	stripes [64]sync.Mutex // per-key locks shared by Set, Del and the move
 
 	// Test hooks, nil outside tests, which use them to interleave their
 	// operations with a move. afterBatch runs after each batch a move
 	// copies. beforeCopy runs when a batch has been read from its old node
 	// and is about to be copied, with the batch's stripes held. midWrite
-	// runs in a Del during a move between its writes to the two nodes, with
-	// the key's stripe held. stripeWait runs before a goroutine blocks on a
-	// stripe that another holds.
+	// runs in a Set or Del during a move between its writes to the two
+	// nodes, with the key's stripe and mu held for reading. stripeWait
+	// runs before a goroutine blocks on a stripe that another holds.
 	afterBatch func()
 	beforeCopy func(keys []string)
 	midWrite   func(key string)
@@ -170,15 +210,9 @@ func (s *Store) Moving() bool {
 func (s *Store) Get(ctx context.Context, key string) (string, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	home, err := s.ring.Lookup(key)
+	home, old, err := s.nodesOf(key)
 	if err != nil {
-		return "", fmt.Errorf("redisshard: %w", err)
-	}
-	old := home
-	if s.prev != nil {
-		if old, err = s.prev.Lookup(key); err != nil {
-			return "", fmt.Errorf("redisshard: %w", err)
-		}
+		return "", err
 	}
 	// The dual read: new node, old node, new node again.
 	dual := [3]string{home, old, home}
@@ -200,15 +234,30 @@ func (s *Store) Get(ctx context.Context, key string) (string, error) {
 
 // Set stores value under key on its node, expiring after ttl (zero means
 // never).
+//
+// During a move, a key whose node changes is written on both nodes, with
+// its stripe held: first on its old node, only if it is still there (SET
+// XX), then on its new node. See [Store] for why in this order.
 func (s *Store) Set(ctx context.Context, key, value string, ttl time.Duration) error {
 	if ttl < 0 {
 		return fmt.Errorf("redisshard: negative ttl %v", ttl)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	home, err := s.ring.Lookup(key)
+	home, old, err := s.nodesOf(key)
 	if err != nil {
-		return fmt.Errorf("redisshard: %w", err)
+		return err
+	}
+	if old != home {
+		i := s.stripeOf(key)
+		s.lockStripe(i)
+		defer s.stripes[i].Unlock()
+		if err := s.clients[old].SetXX(ctx, s.prefix+key, value, ttl).Err(); err != nil {
+			return fmt.Errorf("redisshard: set %q on %s: %w", key, old, err)
+		}
+		if s.midWrite != nil {
+			s.midWrite(key)
+		}
 	}
 	if err := s.clients[home].Set(ctx, s.prefix+key, value, ttl).Err(); err != nil {
 		return fmt.Errorf("redisshard: set %q on %s: %w", key, home, err)
@@ -216,32 +265,48 @@ func (s *Store) Set(ctx context.Context, key, value string, ttl time.Duration) e
 	return nil
 }
 
-// Del deletes key. During a move it deletes both copies.
+// Del deletes key. During a move, a key whose node changes is deleted
+// from both nodes, with its stripe held: first from its old node, then
+// from its new one.
 func (s *Store) Del(ctx context.Context, key string) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	home, err := s.ring.Lookup(key)
+	home, old, err := s.nodesOf(key)
 	if err != nil {
-		return fmt.Errorf("redisshard: %w", err)
-	}
-	if s.prev == nil {
-		return s.del(ctx, home, key)
-	}
-	old, err := s.prev.Lookup(key)
-	if err != nil {
-		return fmt.Errorf("redisshard: %w", err)
-	}
-	i := s.stripeOf(key)
-	s.lockStripe(i)
-	defer s.stripes[i].Unlock()
-	if err := s.del(ctx, home, key); err != nil {
 		return err
 	}
 	if old != home {
+		i := s.stripeOf(key)
+		s.lockStripe(i)
+		defer s.stripes[i].Unlock()
+		if err := s.del(ctx, old, key); err != nil {
+			return err
+		}
 		if s.midWrite != nil {
 			s.midWrite(key)
 		}
-		return s.del(ctx, old, key)
+	}
+	return s.del(ctx, home, key)
+}
+
+// nodesOf returns key's node under the ring and, during a move, under the
+// previous ring; old is home when no move is under way. s.mu must be held.
+func (s *Store) nodesOf(key string) (home, old string, err error) {
+	if home, err = s.ring.Lookup(key); err != nil {
+		return "", "", fmt.Errorf("redisshard: %w", err)
+	}
+	if s.prev == nil {
+		return home, home, nil
+	}
+	if old, err = s.prev.Lookup(key); err != nil {
+		return "", "", fmt.Errorf("redisshard: %w", err)
+	}
+	return home, old, nil
+}
+
+func (s *Store) del(ctx context.Context, node, key string) error {
+	if err := s.clients[node].Del(ctx, s.prefix+key).Err(); err != nil {
+		return fmt.Errorf("redisshard: del %q on %s: %w", key, node, err)
 	}
 	return nil
 }
@@ -260,13 +325,6 @@ func (s *Store) lockStripe(i int) {
 		s.stripeWait()
 	}
 	s.stripes[i].Lock()
-}
-
-func (s *Store) del(ctx context.Context, node, key string) error {
-	if err := s.clients[node].Del(ctx, s.prefix+key).Err(); err != nil {
-		return fmt.Errorf("redisshard: del %q on %s: %w", key, node, err)
-	}
-	return nil
 }
 
 // AddNode adds a node to the ring and moves to it the keys it now owns,
@@ -444,6 +502,7 @@ func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable,
 	}()
 
 	// Read the values and their remaining lives.
+	readAt := time.Now()
 	pipe := client.Pipeline()
 	for i := range batch {
 		batch[i].value = pipe.Get(ctx, s.prefix+batch[i].key)
@@ -460,30 +519,38 @@ func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable,
 		s.beforeCopy(keys)
 	}
 
-	// Copy each to its new node unless a newer value is already there.
-	s.mu.RLock()
-	pipes := make(map[string]redis.Pipeliner)
-	for i := range batch {
-		m := &batch[i]
-		if m.value.Err() != nil || m.ttl.Err() != nil {
-			continue // gone (deleted, expired) since the scan
+	// Copy each to its new node unless the key is already there, one
+	// pipeline per node. A copy lives for what remained of the original's
+	// life when it was read, less the time since the read was sent, so it
+	// does not outlive the original by more than its own trip to the new
+	// node.
+	var dsts []string
+	for _, m := range batch {
+		if !slices.Contains(dsts, m.to) {
+			dsts = append(dsts, m.to)
 		}
-		ttl := m.ttl.Val()
-		switch {
-		case ttl == -1: // no expiry
-			ttl = 0
-		case ttl < time.Millisecond: // expired or about to
-			continue
-		}
-		p, ok := pipes[m.to]
-		if !ok {
-			p = s.clients[m.to].Pipeline()
-			pipes[m.to] = p
-		}
-		m.copied = p.SetNX(ctx, s.prefix+m.key, m.value.Val(), ttl)
 	}
-	s.mu.RUnlock()
-	for to, p := range pipes {
+	for _, to := range dsts {
+		s.mu.RLock()
+		p := s.clients[to].Pipeline()
+		s.mu.RUnlock()
+		elapsed := time.Since(readAt)
+		for i := range batch {
+			m := &batch[i]
+			if m.to != to || m.value.Err() != nil || m.ttl.Err() != nil {
+				continue // elsewhere, or gone (deleted, expired) since the scan
+			}
+			ttl := m.ttl.Val()
+			switch {
+			case ttl == -1: // no expiry
+				ttl = 0
+			case ttl-elapsed < time.Millisecond: // expired or about to
+				continue
+			default:
+				ttl -= elapsed
+			}
+			m.copied = p.SetNX(ctx, s.prefix+m.key, m.value.Val(), ttl)
+		}
 		if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return fmt.Errorf("redisshard: copy batch to %s: %w", to, err)
 		}

@@ -1,0 +1,226 @@
+package redisshard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/backendkit/backendkit/internal/redistest"
+)
+
+// moveFixture is a Store on node "a" holding keys k0…k(n-1) = "old",
+// with a second server ready to be added as node "b".
+type moveFixture struct {
+	ctx     context.Context
+	servers []*redistest.Server
+	store   *Store
+	keys    []string
+}
+
+func newMoveFixture(t *testing.T, n, batchSize int) *moveFixture {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	servers := redistest.Nodes(t, 2)
+	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: batchSize},
+		Node{Name: "a", Client: servers[0].Client})
+	require.NoError(t, err)
+	f := &moveFixture{ctx: ctx, servers: servers, store: store}
+	for i := range n {
+		k := fmt.Sprintf("k%d", i)
+		require.NoError(t, store.Set(ctx, k, "old", 0))
+		f.keys = append(f.keys, k)
+	}
+	return f
+}
+
+func (f *moveFixture) addB(t *testing.T) MoveStats {
+	t.Helper()
+	stats, err := f.store.AddNode(f.ctx, Node{Name: "b", Client: f.servers[1].Client})
+	require.NoError(t, err)
+	return stats
+}
+
+// fastForward makes d pass on both servers.
+func (f *moveFixture) fastForward(d time.Duration) {
+	for _, srv := range f.servers {
+		srv.FastForward(d)
+	}
+}
+
+// stored returns the raw values of key on a and b ("" when absent).
+func (f *moveFixture) stored(t *testing.T, key string) [2]string {
+	t.Helper()
+	var out [2]string
+	for i, srv := range f.servers {
+		v, err := srv.Client.Get(f.ctx, srv.Prefix+key).Result()
+		if err != nil {
+			require.ErrorIs(t, err, redis.Nil)
+			continue
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// leavingA returns the keys that the store's ring no longer places on a,
+// of those that are still on a: keys whose move is pending.
+func (f *moveFixture) leavingA(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, k := range f.keys {
+		home, err := f.store.Ring().Lookup(k)
+		require.NoError(t, err)
+		if home != "a" && f.stored(t, k)[0] != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// TestSetWithTTLDuringMoveLeavesNoStaleValue overwrites, with a time to
+// live, keys whose move to a new node is pending, and lets that time pass
+// before the move reaches them: the keys must be gone, during the move and
+// after it, and the overwritten value must never come back.
+func TestSetWithTTLDuringMoveLeavesNoStaleValue(t *testing.T) {
+	f := newMoveFixture(t, 100, 1)
+	var overwritten, staleDuring, staleAfter, leftOver []string
+	var midReads []string // values read in the middle of a Set
+	f.store.midWrite = func(key string) {
+		v, err := f.store.Get(f.ctx, key)
+		if err != nil {
+			v = err.Error()
+		}
+		midReads = append(midReads, key+"="+v)
+	}
+	f.store.afterBatch = func() {
+		if overwritten != nil {
+			return
+		}
+		overwritten = f.leavingA(t)
+		for _, k := range overwritten {
+			require.NoError(t, f.store.Set(f.ctx, k, "new", time.Second))
+			got, err := f.store.Get(f.ctx, k)
+			require.NoError(t, err)
+			require.Equalf(t, "new", got, "%s right after its Set", k)
+		}
+		f.fastForward(2 * time.Second)
+		for _, k := range overwritten {
+			if got, err := f.store.Get(f.ctx, k); !errors.Is(err, ErrNotFound) {
+				staleDuring = append(staleDuring, fmt.Sprintf("%s=%q (err %v)", k, got, err))
+			}
+		}
+	}
+	stats := f.addB(t)
+	t.Logf("%+v; %d keys overwritten during the move", stats, len(overwritten))
+	require.NotEmpty(t, overwritten, "the first batch leaves keys to move")
+	require.Len(t, midReads, len(overwritten), "reads in the middle of a Set")
+	for _, r := range midReads {
+		assert.Regexp(t, `=(old|new)$`, r, "a read in the middle of a Set returns the old or the new value")
+	}
+	for _, k := range overwritten {
+		if got, err := f.store.Get(f.ctx, k); !errors.Is(err, ErrNotFound) {
+			staleAfter = append(staleAfter, fmt.Sprintf("%s=%q (err %v)", k, got, err))
+		}
+		if on := f.stored(t, k); on != [2]string{} {
+			leftOver = append(leftOver, fmt.Sprintf("%s on a, b: %q", k, on))
+		}
+	}
+	assert.Emptyf(t, staleDuring, "%d of %d expired keys read during the move", len(staleDuring), len(overwritten))
+	assert.Emptyf(t, staleAfter, "%d of %d expired keys read after the move", len(staleAfter), len(overwritten))
+	assert.Emptyf(t, leftOver, "%d of %d expired keys stored after the move", len(leftOver), len(overwritten))
+}
+
+// TestSetRacingTheCopyLeavesNoStaleValue overwrites a key, with a time to
+// live, after the move has read it from its old node and before it writes
+// the copy, and lets that time pass: the copy must not bring back the
+// overwritten value. The Set must wait for the copy; the test sees it
+// either wait (stripeWait) or finish.
+func TestSetRacingTheCopyLeavesNoStaleValue(t *testing.T) {
+	f := newMoveFixture(t, 50, 10)
+	var (
+		key       string
+		setDone   = make(chan error, 1)
+		waiting   = make(chan struct{})
+		waitOnce  sync.Once
+		setWaited bool
+	)
+	f.store.stripeWait = func() { waitOnce.Do(func() { close(waiting) }) }
+	f.store.beforeCopy = func(keys []string) {
+		if key != "" {
+			return
+		}
+		key = keys[0]
+		go func() { setDone <- f.store.Set(f.ctx, key, "new", time.Second) }()
+		select {
+		case <-waiting:
+			setWaited = true
+		case err := <-setDone:
+			setDone <- err // for the check below
+			// The Set did not wait: let its value expire before the copy.
+			f.fastForward(2 * time.Second)
+		}
+	}
+	f.addB(t)
+	require.NotEmpty(t, key, "the move copied a batch")
+	require.NoError(t, <-setDone)
+	t.Logf("key %s; the Set waited for the copy: %v", key, setWaited)
+	f.fastForward(2 * time.Second)
+	got, err := f.store.Get(f.ctx, key)
+	require.ErrorIsf(t, err, ErrNotFound, "%s was overwritten with a value that expired, got %q", key, got)
+	require.Equalf(t, [2]string{}, f.stored(t, key), "%s on a, b", key)
+}
+
+// TestDelDuringMoveNeverShowsAnOlderValue reads keys in the middle of
+// their Del, during a move: a read may return the value being deleted or
+// nothing, never a value overwritten before the Del.
+func TestDelDuringMoveNeverShowsAnOlderValue(t *testing.T) {
+	f := newMoveFixture(t, 100, 1)
+	var deleted []string
+	var midReads []string
+	f.store.afterBatch = func() {
+		if deleted != nil {
+			return
+		}
+		deleted = f.leavingA(t)
+		for _, k := range deleted {
+			require.NoError(t, f.store.Set(f.ctx, k, "new", 0))
+		}
+		f.store.midWrite = func(key string) {
+			v, err := f.store.Get(f.ctx, key)
+			if errors.Is(err, ErrNotFound) {
+				v = "not found"
+			}
+			midReads = append(midReads, key+"="+v)
+		}
+		for _, k := range deleted {
+			require.NoError(t, f.store.Del(f.ctx, k))
+		}
+		f.store.midWrite = nil
+	}
+	f.addB(t)
+	require.NotEmpty(t, deleted, "the first batch leaves keys to move")
+	require.NotEmpty(t, midReads, "reads in the middle of a Del")
+	var older, back []string
+	for _, r := range midReads {
+		if !strings.HasSuffix(r, "=new") && !strings.HasSuffix(r, "=not found") {
+			older = append(older, r)
+		}
+	}
+	for _, k := range deleted {
+		_, err := f.store.Get(f.ctx, k)
+		if on := f.stored(t, k); !errors.Is(err, ErrNotFound) || on != [2]string{} {
+			back = append(back, fmt.Sprintf("%s: %v, on a, b: %q", k, err, on))
+		}
+	}
+	assert.Emptyf(t, older, "%d of %d reads in the middle of a Del returned an overwritten value", len(older), len(midReads))
+	assert.Emptyf(t, back, "%d of %d deleted keys still there", len(back), len(deleted))
+}
