@@ -14,7 +14,7 @@ import (
 // [*LeakyBucket] (as a meter) or [*GCRA]. Only its configuration is used.
 type Algorithm interface {
 	Limiter
-	newStore(shards, perShard int) keyedStore
+	newStore(shards, maxKeys int) keyedStore
 }
 
 // keyedStore is a Keyed limiter's table for one algorithm's state type.
@@ -42,9 +42,10 @@ type core[S any] interface {
 // KeyedConfig configures a [Keyed] limiter.
 type KeyedConfig struct {
 	// MaxKeys is the most keys held at once; it must be at least 1. The
-	// table is split into shards that each hold at most
-	// ceil(MaxKeys/shards) keys; a new key arriving at a full shard
-	// evicts one, as [Keyed] describes.
+	// table is split into shards whose shares of MaxKeys (each
+	// floor(MaxKeys/shards) or one more) add up to exactly MaxKeys; a new
+	// key arriving at a shard that holds its share evicts one, as [Keyed]
+	// describes.
 	MaxKeys int
 	// SweepEvery is how often a background goroutine forgets the keys
 	// that are full again. Zero means one minute; a negative value
@@ -63,8 +64,10 @@ type KeyedConfig struct {
 // again (the instant from which its state decides exactly as a new one
 // would, so forgetting it changes no decision): a background sweep removes
 // such keys every KeyedConfig.SweepEvery, and a key whose state still
-// matters is never removed by it. And a shard never holds more than its
-// share of KeyedConfig.MaxKeys: a new key arriving at a full shard evicts,
+// matters is never removed by it. And the table never holds more than
+// KeyedConfig.MaxKeys keys, since no shard holds more than its share of
+// them and the shares add up to MaxKeys: a new key arriving at a full shard
+// evicts,
 // among eight keys of that shard, one that is full again if there is one,
 // and otherwise the one closest to full. That key then starts again with a
 // full allowance, so under a flood of distinct keys beyond MaxKeys a key
@@ -109,11 +112,7 @@ func NewKeyed(template Algorithm, cfg KeyedConfig) (*Keyed, error) {
 	}
 	// Up to 64 shards, keeping at least 16 keys in each.
 	shards := 1 << min(6, max(0, bits.Len(uint(cfg.MaxKeys/16))-1))
-	perShard := cfg.MaxKeys / shards
-	if cfg.MaxKeys%shards != 0 {
-		perShard++
-	}
-	store := template.newStore(shards, perShard)
+	store := template.newStore(shards, cfg.MaxKeys)
 	if store == nil {
 		return nil, fmt.Errorf("ratelimit: Keyed needs a template built by its constructor, not a nil or zero %T: %w", template, ErrInvalidConfig)
 	}
@@ -187,10 +186,9 @@ func (k *Keyed) Len() int { return k.store.len() }
 // slot, so that a decision usually touches one cache line of the table and
 // never allocates.
 type table[S any] struct {
-	core     core[S]
-	shift    uint // 64 - log2(len(shards)): the top bits of a hash pick its shard
-	perShard int
-	shards   []shard[S]
+	core   core[S]
+	shift  uint // 64 - log2(len(shards)): the top bits of a hash pick its shard
+	shards []shard[S]
 }
 
 // slot holds one key's state; h == 0 marks an empty slot, so hashes of 0
@@ -207,16 +205,27 @@ type shard[S any] struct {
 	mu    sync.Mutex // protects slots and n
 	slots []slot[S]  // power-of-two length, or nil when empty
 	n     int
-	_     [24]byte // keeps each shard on a cache line of its own
+	share int      // the most keys this shard holds; set once
+	_     [16]byte // keeps each shard on a cache line of its own
 }
 
-func newTable[S any](c core[S], shards, perShard int) *table[S] {
-	return &table[S]{
-		core:     c,
-		shift:    uint(64 - bits.Len(uint(shards-1))),
-		perShard: perShard,
-		shards:   make([]shard[S], shards),
+// newTable returns a table of shards (a power of two) holding at most
+// maxKeys keys in all: each shard's share is floor(maxKeys/shards), and the
+// first maxKeys%shards shards hold one more, so the shares add up to
+// maxKeys exactly.
+func newTable[S any](c core[S], shards, maxKeys int) *table[S] {
+	t := &table[S]{
+		core:   c,
+		shift:  uint(64 - bits.Len(uint(shards-1))),
+		shards: make([]shard[S], shards),
 	}
+	for i := range t.shards {
+		t.shards[i].share = maxKeys / shards
+		if i < maxKeys%shards {
+			t.shards[i].share++
+		}
+	}
+	return t
 }
 
 func (t *table[S]) shardOf(h uint64) *shard[S] {
@@ -278,11 +287,11 @@ func (t *table[S]) lookupLocked(sh *shard[S], h uint64) (S, int, bool) {
 	return t.core.initial(), -1, false
 }
 
-// insertLocked adds a new key, evicting one first when the shard is at its
-// cap and growing the slots when they would pass three quarters full.
+// insertLocked adds a new key, evicting one first when the shard holds its
+// share and growing the slots when they would pass four fifths full.
 // sh.mu must be held.
 func (t *table[S]) insertLocked(sh *shard[S], h uint64, s S, now int64) {
-	if sh.n >= t.perShard {
+	if sh.n >= sh.share {
 		t.evictLocked(sh, h, now)
 	}
 	if (sh.n+1)*5 > len(sh.slots)*4 {
@@ -465,44 +474,44 @@ func (c logCore) fullAt(s logState) int64 {
 	return s.newest() + c.w.size
 }
 
-func (l *GCRA) newStore(shards, perShard int) keyedStore {
+func (l *GCRA) newStore(shards, maxKeys int) keyedStore {
 	if l == nil || l.b.burst == 0 {
 		return nil
 	}
-	return newTable[int64](gcraCore{l.b}, shards, perShard)
+	return newTable[int64](gcraCore{l.b}, shards, maxKeys)
 }
 
-func (l *LeakyBucket) newStore(shards, perShard int) keyedStore {
+func (l *LeakyBucket) newStore(shards, maxKeys int) keyedStore {
 	if l == nil || l.b.burst == 0 {
 		return nil
 	}
-	return newTable[int64](gcraCore{l.b}, shards, perShard)
+	return newTable[int64](gcraCore{l.b}, shards, maxKeys)
 }
 
-func (l *TokenBucket) newStore(shards, perShard int) keyedStore {
+func (l *TokenBucket) newStore(shards, maxKeys int) keyedStore {
 	if l == nil || l.b.burst == 0 {
 		return nil
 	}
-	return newTable[tokenState](tokenCore{l.b}, shards, perShard)
+	return newTable[tokenState](tokenCore{l.b}, shards, maxKeys)
 }
 
-func (l *FixedWindow) newStore(shards, perShard int) keyedStore {
+func (l *FixedWindow) newStore(shards, maxKeys int) keyedStore {
 	if l == nil || l.w.limit == 0 {
 		return nil
 	}
-	return newTable[windowState](fixedCore{l.w}, shards, perShard)
+	return newTable[windowState](fixedCore{l.w}, shards, maxKeys)
 }
 
-func (l *SlidingWindow) newStore(shards, perShard int) keyedStore {
+func (l *SlidingWindow) newStore(shards, maxKeys int) keyedStore {
 	if l == nil || l.w.limit == 0 {
 		return nil
 	}
-	return newTable[slidingState](slidingCore{l.w}, shards, perShard)
+	return newTable[slidingState](slidingCore{l.w}, shards, maxKeys)
 }
 
-func (l *SlidingLog) newStore(shards, perShard int) keyedStore {
+func (l *SlidingLog) newStore(shards, maxKeys int) keyedStore {
 	if l == nil || l.w.limit == 0 {
 		return nil
 	}
-	return newTable[logState](logCore{l.w}, shards, perShard)
+	return newTable[logState](logCore{l.w}, shards, maxKeys)
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -62,7 +63,7 @@ func TestSweepChangesNoDecision(t *testing.T) {
 	add(NewLeakyBucket(3, time.Second, 3))
 	add(NewGCRA(3, time.Second, 3))
 	for _, tpl := range templates {
-		kept, swept := tpl.newStore(4, 100), tpl.newStore(4, 100)
+		kept, swept := tpl.newStore(4, 400), tpl.newStore(4, 400)
 		r := rand.New(rand.NewPCG(3, 4))
 		now := int64(1) << 60
 		forgotten := 0
@@ -79,5 +80,24 @@ func TestSweepChangesNoDecision(t *testing.T) {
 			require.Equal(t, wantErr, err)
 		}
 		require.Positive(t, forgotten, "%T: the sweep forgot nothing, so the test shows nothing", tpl)
+	}
+}
+
+// TestShardSharesAddUp checks that the shards' shares of MaxKeys add up to
+// it exactly, for sizes that do and do not divide evenly, and that a shard
+// still fills one 64-byte cache line.
+func TestShardSharesAddUp(t *testing.T) {
+	require.Equal(t, uintptr(64), unsafe.Sizeof(shard[int64]{}))
+	require.Equal(t, uintptr(64), unsafe.Sizeof(shard[logState]{}))
+	for _, c := range []struct{ shards, maxKeys int }{{1, 1}, {1, 31}, {2, 33}, {32, 1000}, {64, 5000}, {64, 1 << 20}, {64, 1<<20 + 63}} {
+		tb := newTable[int64](gcraCore{}, c.shards, c.maxKeys)
+		sum, least, most := 0, c.maxKeys, 0
+		for i := range tb.shards {
+			share := tb.shards[i].share
+			sum += share
+			least, most = min(least, share), max(most, share)
+		}
+		require.Equal(t, c.maxKeys, sum, "%+v", c)
+		require.LessOrEqual(t, most-least, 1, "%+v: shares as even as they can be", c)
 	}
 }

@@ -164,6 +164,31 @@ func TestKeyedCountCap(t *testing.T) {
 	assert.Equal(t, 1, restarted, "exactly one evicted key is admitted again")
 }
 
+// TestKeyedNeverExceedsMaxKeys floods Keyed limiters of various sizes with
+// twenty times MaxKeys distinct keys, none of which is full again: the
+// table holds exactly MaxKeys at the end, and never more on the way.
+func TestKeyedNeverExceedsMaxKeys(t *testing.T) {
+	for _, maxKeys := range []int{1, 15, 17, 100, 1000, 1025, 5000, 12345} {
+		t.Run(fmt.Sprint(maxKeys), func(t *testing.T) {
+			g, err := ratelimit.NewGCRA(1, time.Hour, 1)
+			require.NoError(t, err)
+			k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: maxKeys, SweepEvery: -1})
+			require.NoError(t, err)
+			defer k.Close()
+			most := 0
+			for i := range 20 * maxKeys {
+				require.True(t, k.Allow(fmt.Sprint("key:", i)))
+				if i%max(1, maxKeys/8) == 0 {
+					most = max(most, k.Len())
+				}
+			}
+			most = max(most, k.Len())
+			assert.LessOrEqual(t, most, maxKeys, "the most keys held")
+			assert.Equal(t, maxKeys, k.Len(), "keys held after the flood")
+		})
+	}
+}
+
 // TestKeyedBytesPerKey measures the heap a Keyed limiter holds for 100,000
 // keys: the table stores no key strings, and the state of a GCRA or a
 // leaky bucket with the table's slack must stay within 48 bytes per key.
