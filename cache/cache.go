@@ -52,7 +52,8 @@ type Config[K comparable, V any] struct {
 	// overwrites has not left, and is not reported; the value that
 	// replaced it is, when it leaves in turn. It runs on the goroutine
 	// whose call removed the entry (or on the sweep's goroutine), after
-	// the cache has released its locks, so it may call the cache.
+	// the cache has released its locks, so it may call the cache,
+	// Close included (see Close).
 	OnEvict func(key K, value V, reason Reason)
 
 	// RecordStats makes the cache count hits and misses for Stats;

@@ -71,7 +71,9 @@
 // years after the cache was created. A read never returns an expired entry (it removes
 // it); a background sweep removes expired entries that nobody reads, a
 // bounded batch at a time. The sweep's goroutine starts only when the
-// first entry with a time to live is stored, and Close stops it.
+// first entry with a time to live is stored, and Close stops it and waits
+// for it, except when OnEvict calls Close on the sweep's goroutine: the
+// sweep then stops after the batch it is reporting.
 //
 // # Consistency
 //

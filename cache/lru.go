@@ -191,7 +191,11 @@ func (c *LRU[K, V]) Stats() Stats {
 
 // Close stops the background sweep, if one was started, and waits for it
 // to return. The cache stays usable; afterwards expired entries are removed
-// only when read or evicted. Close is idempotent.
+// only when read or evicted. Close is idempotent, and each call waits.
+//
+// OnEvict may call Close. On the sweep's goroutine, Close cannot wait for
+// the goroutine it runs on and returns at once; the sweep then reports the
+// rest of the batch it has removed and returns.
 func (c *LRU[K, V]) Close() {
 	c.sweep.close()
 }
@@ -206,10 +210,14 @@ func (c *LRU[K, V]) removeLocked(e *entry[K, V]) {
 }
 
 // sweepExpired removes expired entries in batches, releasing the lock
-// between batches, up to sweepLimit per run.
+// between batches, up to sweepLimit per run; it returns before the next
+// batch once Close has been called.
 func (c *LRU[K, V]) sweepExpired() {
 	var batch [sweepBatch]removal[K, V]
 	for removed := 0; removed < sweepLimit; {
+		if c.sweep.stopping() {
+			return
+		}
 		n := 0
 		c.mu.Lock()
 		now := c.now()

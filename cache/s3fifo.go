@@ -745,18 +745,26 @@ func (c *S3FIFO[K, V]) Stats() Stats {
 
 // Close stops the background sweep, if one was started, and waits for it
 // to return. The cache stays usable; afterwards expired entries are removed
-// only when read or evicted. Close is idempotent.
+// only when read or evicted. Close is idempotent, and each call waits.
+//
+// OnEvict may call Close. On the sweep's goroutine, Close cannot wait for
+// the goroutine it runs on and returns at once; the sweep then reports the
+// rest of the batch it has removed and returns.
 func (c *S3FIFO[K, V]) Close() {
 	c.sweep.close()
 }
 
 // sweepExpired removes expired entries shard by shard, in batches that
-// release the lock in between, up to sweepLimit per shard per run.
+// release the lock in between, up to sweepLimit per shard per run; it
+// returns before the next batch once Close has been called.
 func (c *S3FIFO[K, V]) sweepExpired() {
 	var batch [sweepBatch]*entry[K, V]
 	for i := range c.shards {
 		s := &c.shards[i]
 		for removed := 0; removed < sweepLimit; {
+			if c.sweep.stopping() {
+				return
+			}
 			n := 0
 			s.mu.Lock()
 			now := c.now()
