@@ -33,7 +33,7 @@ type Claims struct {
 	// ID (jti) identifies the token, for revocation lists or replay checks.
 	ID string `json:"jti,omitempty"`
 	// Scope is a space-separated list of scopes.
-	Scope string `json:"scope,omitempty"`
+	Scope Scope `json:"scope,omitempty"`
 
 	// raw is the verified payload, kept for Decode.
 	raw string
@@ -60,7 +60,7 @@ func (c *Claims) HasScope(s string) bool {
 	if s == "" {
 		return false
 	}
-	for rest := c.Scope; rest != ""; {
+	for rest := string(c.Scope); rest != ""; {
 		var word string
 		word, rest, _ = strings.Cut(rest, " ")
 		if word == s {
@@ -98,6 +98,76 @@ func (a *Audience) UnmarshalJSON(b []byte) error {
 	}
 	*a = many
 	return nil
+}
+
+// Scope is the scope claim: scope tokens separated by spaces
+// (RFC 8693 §4.2). It is written as that string. It is read from the
+// string, or from a JSON array of scope tokens, as some issuers write it,
+// which reads as its elements joined by single spaces; an element that is
+// not one RFC 6749 §3.3 scope token (printable ASCII without space, '"'
+// or '\') is refused, since "a b" would read as two scopes.
+type Scope string
+
+// UnmarshalJSON accepts a string or an array of scope tokens, as the
+// verifier does.
+func (s *Scope) UnmarshalJSON(b []byte) error {
+	var r reader
+	if len(b) > 0 {
+		r.s = string(b)
+	}
+	v, err := readScope(&r)
+	if err != nil {
+		return err
+	}
+	if !r.end() {
+		return fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
+	}
+	*s = v
+	return nil
+}
+
+// readScope reads scope: a string, or an array of scope tokens joined
+// with spaces.
+func readScope(r *reader) (Scope, error) {
+	if r.peek() != '[' {
+		v, err := readString(r, "scope")
+		return Scope(v), err
+	}
+	r.i++
+	var b []byte
+	if r.consume(']') {
+		return "", nil
+	}
+	for {
+		v, err := readString(r, "scope")
+		if err != nil {
+			return "", err
+		}
+		if !isScopeToken(v) {
+			return "", fmt.Errorf("%w: scope array holds %q, not one scope token", ErrInvalidClaim, truncate(v))
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, v...)
+		if r.consume(']') {
+			return Scope(b), nil
+		}
+		if !r.consume(',') {
+			return "", fmt.Errorf("%w: claims are not valid JSON", ErrMalformed)
+		}
+	}
+}
+
+// isScopeToken reports whether s is an RFC 6749 §3.3 scope-token: one or
+// more printable ASCII characters other than space, '"' and '\'.
+func isScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7F || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // maxNumericDate is 9999-12-31T23:59:59Z: numeric dates past it, or before
@@ -307,7 +377,7 @@ func parseClaimsJSON(payload string, c *Claims, one *[1]string) (uint16, error) 
 		case claimJti:
 			c.ID, err = readString(&r, "jti")
 		case claimScope:
-			c.Scope, err = readString(&r, "scope")
+			c.Scope, err = readScope(&r)
 		case claimAud:
 			c.Audience, err = readAudience(&r, one)
 		case claimExp:
@@ -403,7 +473,7 @@ func parseCompactClaims(s string, c *Claims, one *[1]string) (uint16, bool) {
 			case claimJti:
 				c.ID = v
 			case claimScope:
-				c.Scope = v
+				c.Scope = Scope(v)
 			default: // claimAud
 				if one == nil {
 					return 0, false
@@ -521,7 +591,7 @@ func appendClaims(dst []byte, c *Claims) ([]byte, error) {
 		valid = valid && ok
 	}
 	if c.Scope != "" {
-		dst, ok = appendStringUTF8(append(comma(dst, start), `"scope":`...), c.Scope)
+		dst, ok = appendStringUTF8(append(comma(dst, start), `"scope":`...), string(c.Scope))
 		valid = valid && ok
 	}
 	if !valid {

@@ -79,8 +79,8 @@ func ExampleKeySet_rotation() {
 	// new key only: true <nil>
 }
 
-// The middleware admits requests with a valid bearer token and passes the
-// claims on; RequireScopes answers 403 when a scope is missing.
+// RequireScopes admits requests with a valid bearer token that holds the
+// scopes, passing the claims on, and answers 403 when a scope is missing.
 func ExampleVerifier_Middleware() {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	key, _ := jwtdemo.NewKey(jwtdemo.HS256, "", []byte("a secret of at least 32 bytes!!!"))
@@ -93,11 +93,11 @@ func ExampleVerifier_Middleware() {
 		claims, _ := jwtdemo.ClaimsFromContext(r.Context())
 		fmt.Fprintf(w, "orders of %s", claims.Subject)
 	})
-	handler := verifier.Middleware(jwtdemo.RequireScopes(orders, "orders:read"))
+	handler := verifier.RequireScopes(orders, "orders:read")
 
 	signer, _ := jwtdemo.NewSigner(key)
 	for _, scope := range []string{"orders:read", "profile"} {
-		token, _ := signer.Sign(jwtdemo.Claims{Subject: "user-42", Scope: scope, ExpiresAt: jwtdemo.NewNumericDate(now.Add(time.Hour))})
+		token, _ := signer.Sign(jwtdemo.Claims{Subject: "user-42", Scope: jwtdemo.Scope(scope), ExpiresAt: jwtdemo.NewNumericDate(now.Add(time.Hour))})
 		req := httptest.NewRequest("GET", "/orders", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		rec := httptest.NewRecorder()

@@ -42,7 +42,8 @@ type VerifierConfig struct {
 	// between zero and five minutes.
 	Leeway time.Duration
 	// Required names claims that must be present, of iss, sub, aud, exp,
-	// nbf, iat, jti and scope. exp is always required.
+	// nbf, iat, jti and scope. exp is always required. aud and scope must
+	// also hold a value: "aud": [] or "scope": "" is missing.
 	Required []string
 	// MaxTokenSize is the longest token accepted, in bytes, checked before
 	// anything is decoded. Zero means DefaultMaxTokenSize; at most 1 MiB.
@@ -421,7 +422,16 @@ func (v *Verifier) checkHeader(hseg string, keys *map[string]*Key) (*headerEntry
 
 // validate checks the claims of a token whose signature holds.
 func (v *Verifier) validate(c *Claims, present uint16, now time.Time) error {
-	if missing := v.required &^ present; missing != 0 {
+	// aud and scope count as present for Required only with a value:
+	// "aud": [] names no recipient.
+	have := present
+	if len(c.Audience) == 0 {
+		have &^= claimAud
+	}
+	if c.Scope == "" {
+		have &^= claimScope
+	}
+	if missing := v.required &^ have; missing != 0 {
 		for _, n := range claimNames {
 			if missing&n.bit != 0 {
 				return fmt.Errorf("%w: %s", ErrMissingClaim, n.name)
