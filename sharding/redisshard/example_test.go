@@ -5,41 +5,107 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/backendkit/backendkit/sharding"
 	"github.com/backendkit/backendkit/sharding/redisshard"
 )
 
-// A go-redis Ring whose shards are chosen by our consistent-hash ring.
+// A go-redis Ring whose shards are chosen by our consistent-hash ring. The
+// shards here are embedded servers; in production they are the addresses
+// of real ones.
 func ExampleConsistentHash() {
+	names := []string{"cache-a", "cache-b", "cache-c"}
+	servers := map[string]*miniredis.Miniredis{}
+	addrs := map[string]string{}
+	for _, name := range names {
+		m, err := miniredis.Run()
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer m.Close()
+		servers[name], addrs[name] = m, m.Addr()
+	}
+
 	rdb := redis.NewRing(&redis.RingOptions{
-		Addrs: map[string]string{
-			"cache-a": "127.0.0.1:6379",
-			"cache-b": "127.0.0.1:6380",
-			"cache-c": "127.0.0.1:6381",
-		},
+		Addrs:             addrs,
 		NewConsistentHash: redisshard.ConsistentHash(0),
 	})
 	defer rdb.Close()
-	_ = rdb.Set(context.Background(), "user:42", "Ada", time.Hour).Err()
+	if err := rdb.Set(context.Background(), "user:42", "Ada", time.Hour).Err(); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	for _, name := range names {
+		if servers[name].Exists("user:42") {
+			fmt.Println("go-redis put user:42 on", name)
+		}
+	}
+	// Any program can find the shard with package sharding alone.
+	ring, err := sharding.NewRing(0, sharding.Named(names...)...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	home, err := ring.Lookup("user:42")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("sharding.Ring places it on", home)
+	// Output:
+	// go-redis put user:42 on cache-c
+	// sharding.Ring places it on cache-c
 }
 
-// Adding a node to a Store while it serves traffic.
+// Adding a node to a Store while it serves traffic. The nodes here are
+// embedded servers; in production they are real ones.
 func ExampleStore_AddNode() {
 	ctx := context.Background()
-	client := func(addr string) *redis.Client { return redis.NewClient(&redis.Options{Addr: addr}) }
-	store, err := redisshard.New(redisshard.Config{Prefix: "app:"},
-		redisshard.Node{Name: "db-a", Client: client("127.0.0.1:6379")},
-		redisshard.Node{Name: "db-b", Client: client("127.0.0.1:6380")},
-	)
-	if err != nil {
-		panic(err)
+	var nodes []redisshard.Node
+	for _, name := range []string{"db-a", "db-b", "db-c"} {
+		m, err := miniredis.Run()
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer m.Close()
+		client := redis.NewClient(&redis.Options{Addr: m.Addr()})
+		defer client.Close()
+		nodes = append(nodes, redisshard.Node{Name: name, Client: client})
 	}
-	// Other goroutines may Get and Set throughout.
-	stats, err := store.AddNode(ctx, redisshard.Node{Name: "db-c", Client: client("127.0.0.1:6381")})
+
+	store, err := redisshard.New(redisshard.Config{Prefix: "app:"}, nodes[0], nodes[1])
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := range 1000 {
+		if err := store.Set(ctx, fmt.Sprintf("user:%d", i), fmt.Sprint(i), 0); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+
+	// Other goroutines may Get, Set and Del throughout.
+	stats, err := store.AddNode(ctx, nodes[2])
 	if err != nil {
 		// Reads stay correct; store.Resume(ctx) finishes the move.
-		panic(err)
+		fmt.Println(err)
+		return
 	}
+	// About a third of the keys now belong to db-c, and only those move.
 	fmt.Printf("moved %d of %d keys scanned\n", stats.Moved, stats.Scanned)
+	v, err := store.Get(ctx, "user:7")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("user:7 =", v)
+	// Output:
+	// moved 277 of 1000 keys scanned
+	// user:7 = 7
 }
