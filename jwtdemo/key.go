@@ -258,6 +258,12 @@ func (k *Key) sign(dst, input []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("jwtdemo: signing: %w", err)
 		}
+		// (r, n−s) verifies as (r, s) does; the low one of the two is
+		// sent, the form some verifiers insist on. Verification accepts
+		// both, as other signers send either.
+		if order := k.ecPub.Curve.Params().N; s.Cmp(new(big.Int).Rsh(order, 1)) > 0 {
+			s.Sub(order, s)
+		}
 		n := k.sigSize() / 2
 		out := make([]byte, 2*n)
 		r.FillBytes(out[:n])
@@ -285,7 +291,8 @@ func (k *Key) verify(input string, sig []byte) bool {
 	case familyHMAC:
 		return k.verifyMAC(input, sig)
 	case familyEdDSA:
-		return ed25519.Verify(k.edPub, []byte(input), sig)
+		// ed25519.Verify neither writes to nor keeps the message.
+		return ed25519.Verify(k.edPub, unsafe.Slice(unsafe.StringData(input), len(input)), sig)
 	}
 	hh := k.hash.New()
 	hh.Write([]byte(input))

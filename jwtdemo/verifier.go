@@ -68,13 +68,20 @@ type Verifier struct {
 	maxSize  int
 	now      func() time.Time
 
-	// last remembers the most recent header segment that passed every
-	// header check, with the key it selected. Tokens from one issuer share
-	// their header byte for byte, and the same bytes give the same result,
-	// so a match skips decoding and parsing the header again. An entry
-	// holds only for the key set's map it was made with.
-	last atomic.Pointer[headerEntry]
+	// headers remembers the most recent header segments that passed
+	// every header check, with the key each selected. Tokens signed with
+	// one key share their header byte for byte, and the same bytes give
+	// the same result, so a match skips decoding and parsing the header
+	// again; a few entries serve an issuer that signs with two keys
+	// during a rotation, or a verifier of several issuers. An entry holds
+	// only for the key set's map it was made with. A miss replaces the
+	// entries in turn, next counting them.
+	headers [headerCacheSize]atomic.Pointer[headerEntry]
+	next    atomic.Uint32
 }
+
+// headerCacheSize is how many header segments a verifier remembers.
+const headerCacheSize = 4
 
 type headerEntry struct {
 	seg      string
@@ -340,13 +347,19 @@ func (v *Verifier) check(token string, out *Header) (string, error) {
 	hseg, pseg, sseg := token[:d1], token[d1+1:d2], token[d2+1:]
 
 	keys := v.keys.keys.Load()
-	e := v.last.Load()
-	if e == nil || e.seg != hseg || e.keys != keys {
+	var e *headerEntry
+	for i := range v.headers {
+		if c := v.headers[i].Load(); c != nil && c.seg == hseg && c.keys == keys {
+			e = c
+			break
+		}
+	}
+	if e == nil {
 		var err error
 		if e, err = v.checkHeader(hseg, keys); err != nil {
 			return "", err
 		}
-		v.last.Store(e)
+		v.headers[v.next.Add(1)%headerCacheSize].Store(e)
 	}
 	key := e.key
 
