@@ -92,6 +92,35 @@
 // The timeout holds even for a client created without
 // ContextTimeoutEnabled, whose reads would otherwise ignore deadlines.
 //
+// A failed decision may still have been charged. Redis runs a script once
+// it has read it, whatever the client does next, so when the failure comes
+// after the command was sent (the timeout passed while the command waited
+// behind others or the script ran, or the connection broke before the
+// reply came back) the events may be counted against the key all the
+// same: under FailClosed the request is refused and charged; under
+// FailOpen or FallBack it is allowed locally and charged in Redis too. A
+// decision none of whose tries was written to Redis (no connection, a
+// full pool) is never charged. What bounds it is the timeout against the time Redis
+// takes to answer, the round trip plus any queue plus the script: a
+// [WithTimeout] well above the server's slowest replies makes such charges
+// rare, never impossible. Telling Redis the client's deadline would need
+// the client's clock in the script, which the design keeps out.
+//
+// Retries charge again. go-redis sends a command again, up to the client's
+// MaxRetries (3 unless set), when its read timed out at the client's
+// ReadTimeout or its connection broke after it was written, and each try
+// that reaches Redis runs the script: one decision can be charged up to
+// MaxRetries+1 times, even when its final answer allows it once. A
+// timeout at the deadline of [WithTimeout] or of the caller's context is
+// not retried while the client keeps a retry backoff (MinRetryBackoff,
+// 10 ms unless set): go-redis waits it out on that context, which has
+// ended. For at most one charge
+// per decision, give the limiter a client of its own with MaxRetries: -1,
+// and let the policy handle the failure. A per-decision marker in Redis
+// would make retries idempotent, but at the price of a key written and
+// held per decision for the whole retry time, a second write for scripts
+// that make one, and no help for the charges above.
+//
 // # Cost
 //
 // A decision costs one round trip plus the script's run on the server. The

@@ -60,7 +60,11 @@ var (
 )
 
 // Policy says what a limiter decides when Redis cannot: when it is
-// unreachable, slower than the timeout, or answers with an error.
+// unreachable, slower than the timeout, or answers with an error. Whatever
+// the policy, a decision that failed after its script reached Redis may
+// have been charged there (see the package documentation, "When Redis
+// fails"): refused and charged under FailClosed, allowed and charged under
+// FailOpen and FallBack.
 type Policy int
 
 const (
@@ -117,7 +121,11 @@ func WithPrefix(prefix string) Option {
 
 // WithTimeout bounds each decision's round trip to Redis; a decision that
 // takes longer is a failure handled by the policy. Zero (the default) leaves
-// only the caller's context and the client's own timeouts.
+// only the caller's context and the client's own timeouts. A decision that
+// times out after its script reached Redis is charged there if the script
+// ran, so the timeout should be well above the server's slowest replies; a
+// client's retries can charge a decision more than once (see the package
+// documentation, "When Redis fails").
 //
 // The bound holds whatever the client's configuration: with a client created
 // with ContextTimeoutEnabled the deadline reaches the socket; otherwise the
