@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -223,4 +224,77 @@ func TestDelDuringMoveNeverShowsAnOlderValue(t *testing.T) {
 	}
 	assert.Emptyf(t, older, "%d of %d reads in the middle of a Del returned an overwritten value", len(older), len(midReads))
 	assert.Emptyf(t, back, "%d of %d deleted keys still there", len(back), len(deleted))
+}
+
+// failAfterMiss makes the first pipeline of GETs it sees, once armed,
+// go the way a connection that breaks part-way goes: its first key has
+// really gone (deleted just before), so its GET answers nil, and every
+// command after the first key's two fails with a network error. Exec then
+// reports the first command's error, redis.Nil.
+type failAfterMiss struct {
+	armed   bool
+	deleted string // the key deleted before the pipeline ran
+	raw     *redis.Client
+}
+
+var errInjected = errors.New("injected: connection reset")
+
+func (*failAfterMiss) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (*failAfterMiss) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *failAfterMiss) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if !h.armed || len(cmds) < 4 || cmds[0].Name() != "get" {
+			return next(ctx, cmds)
+		}
+		h.armed = false
+		h.deleted = cmds[0].Args()[1].(string)
+		if err := h.raw.Del(ctx, h.deleted).Err(); err != nil {
+			return err
+		}
+		if err := next(ctx, cmds[:2]); err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		for _, c := range cmds[2:] {
+			c.SetErr(errInjected)
+		}
+		return cmds[0].Err()
+	}
+}
+
+// TestMoveReadErrorIsNotTakenForAMissingKey breaks the connection to the
+// old node part-way through reading a batch whose first key has gone: the
+// move must fail, not take the unread keys for gone and delete them, and
+// Resume must then finish it with every key in place.
+func TestMoveReadErrorIsNotTakenForAMissingKey(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	servers := redistest.Nodes(t, 2)
+	hook := &failAfterMiss{raw: servers[0].Client}
+	client := servers[0].NewClient()
+	client.AddHook(hook)
+	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: 10}, Node{Name: "a", Client: client})
+	require.NoError(t, err)
+	const n = 100
+	for i := range n {
+		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), strconv.Itoa(i), 0))
+	}
+	hook.armed = true
+	_, err = store.AddNode(ctx, Node{Name: "b", Client: servers[1].Client})
+	require.ErrorIs(t, err, errInjected, "a move whose read fails")
+	require.NotEmpty(t, hook.deleted, "the hook ran")
+	_, err = store.Resume(ctx)
+	require.NoError(t, err)
+	var lost []string
+	for i := range n {
+		k := fmt.Sprintf("k%d", i)
+		got, err := store.Get(ctx, k)
+		if servers[0].Prefix+k == hook.deleted {
+			assert.ErrorIs(t, err, ErrNotFound, "the key deleted before the read")
+			continue
+		}
+		if err != nil || got != strconv.Itoa(i) {
+			lost = append(lost, fmt.Sprintf("%s=%q (%v)", k, got, err))
+		}
+	}
+	assert.Emptyf(t, lost, "%d keys lost", len(lost))
 }

@@ -508,7 +508,21 @@ func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable,
 		batch[i].value = pipe.Get(ctx, s.prefix+batch[i].key)
 		batch[i].ttl = pipe.PTTL(ctx, s.prefix+batch[i].key)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	// Exec reports only the first failed command, which may be a nil
+	// answer for a key that has gone while later ones failed outright;
+	// every command is checked, so a failed read is never taken for a
+	// missing key, whose old copy would then be deleted.
+	cmds, err := pipe.Exec(ctx)
+	if errors.Is(err, redis.Nil) {
+		err = nil
+		for _, c := range cmds {
+			if e := c.Err(); e != nil && !errors.Is(e, redis.Nil) {
+				err = e
+				break
+			}
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("redisshard: read batch from %s: %w", src, err)
 	}
 	if s.beforeCopy != nil {
