@@ -66,13 +66,12 @@ type KeyedConfig struct {
 // such keys every KeyedConfig.SweepEvery, and a key whose state still
 // matters is never removed by it. And the table never holds more than
 // KeyedConfig.MaxKeys keys, since no shard holds more than its share of
-// them and the shares add up to MaxKeys: a new key arriving at a full shard
-// evicts,
-// among eight keys of that shard, one that is full again if there is one,
-// and otherwise the one closest to full. That key then starts again with a
-// full allowance, so under a flood of distinct keys beyond MaxKeys a key
-// may get more than its limit; size MaxKeys above the number of keys
-// active within one window.
+// them and the shares add up to MaxKeys: a new key arriving at a full
+// shard evicts, among eight keys of that shard, one that is full again if
+// there is one, and otherwise the one closest to full. That key then
+// starts again with a full allowance, so under a flood of distinct keys
+// beyond MaxKeys a key may get more than its limit; size MaxKeys above the
+// number of keys active within one window.
 //
 // Keys are not stored: the table is indexed by a 64-bit seeded hash of the
 // key (hash/maphash, with a seed chosen at random per Keyed), so the

@@ -135,9 +135,10 @@ func seconds(d time.Duration, least int64) string {
 // holds a whole /64 and could otherwise rotate through it.
 //
 // The header is read from the right and only as far as the kth entry, so a
-// client that forges a long one costs time only for entries that are read
-// (all of them when there are fewer than k) and no allocation for any of
-// them: a key costs at most one allocation, whatever the header's size.
+// client that forges a long one costs time only for the entries read (all
+// of them when there are fewer than k) and no allocation for any of them:
+// a key costs one allocation for an IPv4 address and two for an IPv6
+// prefix or a malformed entry, whatever the header's size.
 func ClientIP(r *http.Request, trustedProxies int) string {
 	addr := r.RemoteAddr
 	if trustedProxies > 0 {
