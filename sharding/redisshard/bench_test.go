@@ -65,4 +65,57 @@ func BenchmarkGet(b *testing.B) {
 	})
 }
 
+// BenchmarkSet compares a write in steady state (one round trip) with a
+// write of a key whose move is pending, which goes to its old node (SET
+// XX) and then its new node (two round trips, one after the other).
+func BenchmarkSet(b *testing.B) {
+	ctx := context.Background()
+	servers := redistest.Nodes(b, 2)
+	store, err := New(Config{Prefix: servers[0].Prefix}, Node{Name: "a", Client: servers[0].Client})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 1024
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%d", i)
+	}
+	b.Run("steady", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if err := store.Set(ctx, keys[i%n], "v", 0); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	// Switch the ring to a and b without moving anything, as in
+	// BenchmarkGet.
+	next, err := store.ring.Add(nodeOf("b"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	store.mu.Lock()
+	store.clients["b"] = servers[1].Client
+	store.prev, store.ring = store.ring, next
+	store.mu.Unlock()
+	var pending []string
+	for _, k := range keys {
+		if home, _ := next.Lookup(k); home == "b" {
+			pending = append(pending, k)
+		}
+	}
+	b.Run("moving", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if err := store.Set(ctx, pending[i%len(pending)], "v", 0); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
 func nodeOf(name string) sharding.Node { return sharding.Node{Name: name} }
