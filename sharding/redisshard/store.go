@@ -66,11 +66,13 @@ type MoveStats struct {
 // Store is a string key-value store spread over Redis nodes by a
 // consistent-hash ring, whose membership can change while it serves reads
 // and writes: AddNode and RemoveNode move the keys that change node. During
-// a move and after it, a read returns the value of the last write that
-// finished before the read began, or of a write that overlaps it: no read
-// misses a key that was written, and a value that was overwritten or
-// deleted never comes back, whether the write that replaced it had a time
-// to live or not.
+// a move and after it, a read finds what the last write to finish before
+// it began left (a value, or nothing after a Del or once the value has
+// expired), or what a write that overlaps it leaves: no read misses a key
+// that was written, and a value that was overwritten or deleted never
+// comes back, whether the write that replaced it had a time to live or
+// not. The one exception, a value read again just after it expired, is
+// bounded below.
 //
 // How it stays correct during a move. The new ring is switched in at once
 // for every operation, and writes in flight when it switches finish first
@@ -102,9 +104,9 @@ type MoveStats struct {
 //     been there since the move began, and the scan, which returns every
 //     key present from its start to its end, finds it: the move leaves no
 //     copy behind;
-//   - a Set or Del that returns an error may have written the old node and
-//     not the new one; a read then finds the value before the write or
-//     the value written, and the move settles on one of them.
+//   - a Set or Del that returns an error may have changed the old node and
+//     not the new one; a read then finds what was there before the write
+//     or what the write left, and the move settles on one of them.
 //
 // Set and Del of a key whose node changes hold the key's stripe, one of 64
 // locks that the move holds for a batch of keys from reading them on the
