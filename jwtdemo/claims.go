@@ -30,7 +30,9 @@ type Claims struct {
 	NotBefore NumericDate `json:"nbf,omitzero"`
 	// IssuedAt (iat) is when the token was issued.
 	IssuedAt NumericDate `json:"iat,omitzero"`
-	// ID (jti) identifies the token, for revocation lists or replay checks.
+	// ID (jti) identifies the token, for revocation lists or replay
+	// checks: key them on it, not on the token's bytes, which an ECDSA
+	// token does not fix (see the package documentation).
 	ID string `json:"jti,omitempty"`
 	// Scope is a space-separated list of scopes.
 	Scope Scope `json:"scope,omitempty"`
