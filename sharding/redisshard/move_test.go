@@ -298,3 +298,50 @@ func TestMoveReadErrorIsNotTakenForAMissingKey(t *testing.T) {
 	}
 	assert.Emptyf(t, lost, "%d keys lost", len(lost))
 }
+
+// TestCopyLivesNoLongerThanTheOriginal stops the move's clock between
+// reading a batch and copying it: each copy's time to live is what
+// remained when it was read less the time since, and a key whose life ran
+// out meanwhile is not copied (and its old copy is deleted).
+func TestCopyLivesNoLongerThanTheOriginal(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	servers := redistest.Nodes(t, 2)
+	store, err := New(Config{Prefix: servers[0].Prefix}, Node{Name: "a", Client: servers[0].Client})
+	require.NoError(t, err)
+	const n = 50
+	for i := range n {
+		ttl := time.Hour
+		if i%2 == 1 {
+			ttl = 10 * time.Minute // runs out while the copy waits
+		}
+		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), "v", ttl))
+	}
+	t0 := time.Now()
+	clock := t0
+	store.now = func() time.Time { return clock }
+	store.beforeCopy = func([]string) { clock = clock.Add(20 * time.Minute) }
+	stats, err := store.AddNode(ctx, Node{Name: "b", Client: servers[1].Client})
+	require.NoError(t, err)
+	require.Positive(t, stats.Moved)
+	keys, err := scanAll(ctx, servers[1], servers[1].Prefix)
+	require.NoError(t, err)
+	require.Len(t, keys, stats.Moved)
+	for _, k := range keys {
+		i, err := strconv.Atoi(strings.TrimPrefix(k, servers[1].Prefix+"k"))
+		require.NoError(t, err)
+		require.Zerof(t, i%2, "%s, whose life ran out before the copy, was copied", k)
+		ttl, err := servers[1].Client.PTTL(ctx, k).Result()
+		require.NoError(t, err)
+		assert.Greater(t, ttl, 39*time.Minute, k)
+		assert.LessOrEqual(t, ttl, 40*time.Minute, k)
+	}
+	left, err := scanAll(ctx, servers[0], servers[0].Prefix)
+	require.NoError(t, err)
+	for _, k := range left {
+		home, err := store.Ring().Lookup(strings.TrimPrefix(k, servers[0].Prefix))
+		require.NoError(t, err)
+		assert.Equalf(t, "a", home, "%s left behind on a", k)
+	}
+	t.Logf("%+v; %d keys stayed on a", stats, len(left))
+}

@@ -134,6 +134,7 @@ type Store struct {
 	prefix    string
 	vnodes    int
 	batchSize int
+	now       func() time.Time // reckons what remains of a copy's life; tests set it
 
 	moveMu sync.Mutex // serialises AddNode, RemoveNode and Resume
 
@@ -177,6 +178,7 @@ func New(cfg Config, nodes ...Node) (*Store, error) {
 		vnodes:    cfg.VirtualNodes,
 		batchSize: cfg.BatchSize,
 		clients:   make(map[string]redis.Cmdable, len(nodes)),
+		now:       time.Now,
 	}
 	names := make([]string, 0, len(nodes))
 	for _, n := range nodes {
@@ -504,7 +506,7 @@ func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable,
 	}()
 
 	// Read the values and their remaining lives.
-	readAt := time.Now()
+	readAt := s.now()
 	pipe := client.Pipeline()
 	for i := range batch {
 		batch[i].value = pipe.Get(ctx, s.prefix+batch[i].key)
@@ -550,7 +552,7 @@ func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable,
 		s.mu.RLock()
 		p := s.clients[to].Pipeline()
 		s.mu.RUnlock()
-		elapsed := time.Since(readAt)
+		elapsed := s.now().Sub(readAt)
 		for i := range batch {
 			m := &batch[i]
 			if m.to != to || m.value.Err() != nil || m.ttl.Err() != nil {
