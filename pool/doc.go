@@ -33,7 +33,8 @@
 //   - Leak-free: a caller that gives up while its connection is being
 //     dialled leaves at once, and the connection joins the idle set when it
 //     is ready. [Pool.Close] wakes waiters, destroys what is idle, destroys
-//     the rest as it comes back, and waits for its goroutines.
+//     the rest as it comes back, and waits for its goroutines, until its
+//     context ends: a Destructor that blocks cannot hold it past that.
 //   - Observable: [Pool.Stats] in the spirit of database/sql.DBStats, with a
 //     wait-time distribution, and optional leak detection that reports each
 //     handle held longer than a threshold with the stack that acquired it.

@@ -814,16 +814,17 @@ func (h Handle[T]) Destroy() {
 }
 
 // Close closes the pool. New acquires fail with ErrClosed at once, and so
-// do acquires that were waiting; idle resources are destroyed; resources in
-// use are destroyed when they are released; constructions in progress see
-// their context cancelled and their results are destroyed. Close waits for
-// all of this and for the pool's goroutines to end, until ctx ends: then it
-// returns ctx's error (wrapped), and resources still in use are destroyed
-// whenever their holders release them, after Close has returned. Close is
+// do acquires that were waiting; idle resources are destroyed, one after
+// another on a goroutine of the pool's; resources in use are destroyed when
+// they are released; constructions in progress see their context cancelled
+// and their results are destroyed. Close waits for all of this and for the
+// pool's goroutines to end, until ctx ends: then it returns ctx's error
+// (wrapped), whatever the destructors are doing, and the destruction goes
+// on after Close has returned: idle resources on the pool's goroutine,
+// resources in use whenever their holders release them. Close is
 // idempotent: a later call waits in the same way.
 func (p *Pool[T]) Close(ctx context.Context) error {
 	p.mu.Lock()
-	var idle []*entry[T]
 	if !p.closed {
 		p.closed = true
 		p.stop()
@@ -831,17 +832,22 @@ func (p *Pool[T]) Close(ctx context.Context) error {
 		for p.waitHead != nil {
 			p.grantWaiterLocked(grant[T]{err: ErrClosed}, now)
 		}
-		idle = p.idle
-		p.idle = nil
-		for _, e := range idle {
-			e.state = stateDying
+		if idle := p.idle; len(idle) > 0 {
+			p.idle = nil
+			for _, e := range idle {
+				e.state = stateDying
+			}
+			// On a goroutine of its own, so that a Destructor that blocks
+			// cannot keep Close from honouring ctx.
+			p.startLocked(func() {
+				for _, e := range idle {
+					p.destroy(e, nil)
+				}
+			})
 		}
 		p.checkDrainedLocked()
 	}
 	p.mu.Unlock()
-	for _, e := range idle {
-		p.destroy(e, nil)
-	}
 	select {
 	case <-p.drained:
 		p.bg.Wait()

@@ -362,6 +362,51 @@ func TestCloseGivesUpWhenItsContextEnds(t *testing.T) {
 	})
 }
 
+// TestCloseReturnsWhenItsContextEndsWhileADestructorBlocks: Close gives
+// up when its context ends even while a Destructor of an idle resource
+// blocks, and every resource is still destroyed afterwards.
+func TestCloseReturnsWhenItsContextEndsWhileADestructorBlocks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b backend
+		unblock := make(chan struct{})
+		cfg := b.config(2)
+		cfg.Destructor = func(c *conn) {
+			<-unblock
+			b.destruct(c)
+		}
+		p := newPool(t, cfg)
+		h1, err := p.Acquire(context.Background())
+		require.NoError(t, err)
+		h2, err := p.Acquire(context.Background())
+		require.NoError(t, err)
+		h1.Release()
+		h2.Release()
+
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		closed := make(chan error, 1)
+		go func() { closed <- p.Close(ctx) }()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		select {
+		case err := <-closed:
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+		default:
+			t.Error("Close is still in a Destructor after its context ended")
+			close(unblock)
+			<-closed
+			unblock = nil
+		}
+		if unblock != nil {
+			close(unblock)
+		}
+		require.NoError(t, p.Close(context.Background()), "a later Close waits for the destruction")
+		built, live, _ := b.figures()
+		assert.Equal(t, 2, built)
+		assert.Equal(t, 0, live, "every resource was destroyed")
+	})
+}
+
 func TestTryAcquireNeverWaitsOrBuilds(t *testing.T) {
 	var b backend
 	p := newPool(t, b.config(1))
