@@ -26,4 +26,11 @@
 // A move scans only the nodes that hand keys over (from
 // [sharding.PlanRing]) and copies in pipelined batches of GET and PTTL,
 // SET NX with the remaining time to live, and DEL.
+//
+// A node may itself be a Redis Cluster (a *redis.ClusterClient), which is
+// how a deployment that has outgrown one server moves onto Cluster: add the
+// cluster as a node, remove the single server, and the keys are copied over
+// while the Store stays in use. The Store sends single-key commands only,
+// so each stays in one hash slot; a move out of a cluster scans every
+// master. TestClusterAsANode runs this on a real cluster in CI.
 package redisshard

@@ -30,7 +30,10 @@ type Node struct {
 	// Name places the node on the ring; it must be the same in every
 	// client and stable across restarts (not an address that may change).
 	Name string
-	// Client talks to the node. The Store does not close it.
+	// Client talks to the node. The Store does not close it. It may be a
+	// *redis.ClusterClient: a whole Redis Cluster is then one node, whose
+	// masters a move scans one by one (the Store uses single-key commands
+	// only, so every command stays in one slot).
 	Client redis.Cmdable
 }
 
@@ -435,15 +438,53 @@ func (s *Store) finishMove(ctx context.Context) (MoveStats, error) {
 }
 
 // moveFrom scans src for keys under the prefix and moves those that ring
-// places elsewhere.
+// places elsewhere. A node that is a Redis Cluster is scanned master by
+// master; its keys are read, copied and deleted through the cluster client,
+// which routes each command to its slot.
 func (s *Store) moveFrom(ctx context.Context, src string, ring *sharding.Ring, stats *MoveStats) error {
 	s.mu.RLock()
 	client := s.clients[src]
 	s.mu.RUnlock()
+	scanners, err := scannersOf(ctx, client)
+	if err != nil {
+		return fmt.Errorf("redisshard: scan %s: %w", src, err)
+	}
+	for _, scanner := range scanners {
+		if err := s.moveScanned(ctx, src, client, scanner, ring, stats); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scannersOf returns the servers whose keys a scan of client must cover:
+// client itself, or every master when client is a Redis Cluster, where a
+// SCAN reaches only one node.
+func scannersOf(ctx context.Context, client redis.Cmdable) ([]redis.Cmdable, error) {
+	cc, ok := client.(*redis.ClusterClient)
+	if !ok {
+		return []redis.Cmdable{client}, nil
+	}
+	var (
+		mu      sync.Mutex // ForEachMaster calls fn on every master at once
+		masters []redis.Cmdable
+	)
+	err := cc.ForEachMaster(ctx, func(_ context.Context, m *redis.Client) error {
+		mu.Lock()
+		masters = append(masters, m)
+		mu.Unlock()
+		return nil
+	})
+	return masters, err
+}
+
+// moveScanned moves, with client, the keys a scan of scanner finds under
+// the prefix that ring places elsewhere than src.
+func (s *Store) moveScanned(ctx context.Context, src string, client, scanner redis.Cmdable, ring *sharding.Ring, stats *MoveStats) error {
 	match := escapeGlob(s.prefix) + "*"
 	var cursor uint64
 	for {
-		keys, next, err := client.Scan(ctx, cursor, match, int64(s.batchSize)).Result()
+		keys, next, err := scanner.Scan(ctx, cursor, match, int64(s.batchSize)).Result()
 		if err != nil {
 			return fmt.Errorf("redisshard: scan %s: %w", src, err)
 		}
