@@ -130,3 +130,37 @@ func FuzzParseJWK(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseJWKSet: importing any bytes as a JWK Set never panics, fails
+// only with ErrKey or ErrInvalidConfig, returns a set with at least one
+// key when it succeeds, and says why of every key it skipped.
+func FuzzParseJWKSet(f *testing.F) {
+	for _, seed := range []string{`{}`, `{"keys":null}`, `{"keys":[]}`, entraSet, keycloakSet,
+		`{"keys":[` + rfc7515A3Key + `,` + rfc7520Key + `]}`, `{"keys":[{"kty":"OKP","crv":"X25519","x":"` + rfc8037X + `"}]}`,
+	} {
+		f.Add(seed)
+	}
+	cfg := jwtdemo.JWKSetConfig{AlgorithmByKeyType: map[string]jwtdemo.Algorithm{"RSA": jwtdemo.RS256, "EC": jwtdemo.ES256, "OKP": jwtdemo.EdDSA}}
+	f.Fuzz(func(t *testing.T, data string) {
+		set, skipped, err := jwtdemo.ParseJWKSet([]byte(data), cfg)
+		if err != nil {
+			if !errors.Is(err, jwtdemo.ErrKey) && !errors.Is(err, jwtdemo.ErrInvalidConfig) {
+				t.Fatalf("error wraps neither ErrKey nor ErrInvalidConfig: %v", err)
+			}
+			return
+		}
+		if len(set.Keys()) == 0 {
+			t.Fatal("a set without keys was accepted")
+		}
+		for _, s := range skipped {
+			if !errors.Is(s.Reason, jwtdemo.ErrKey) {
+				t.Fatalf("skipped key %d: reason is not ErrKey: %v", s.Index, s.Reason)
+			}
+		}
+		for _, k := range set.Keys() {
+			if k.CanSign() && k.Algorithm()[0] != 'H' {
+				t.Fatal("an asymmetric key imported with its private part")
+			}
+		}
+	})
+}

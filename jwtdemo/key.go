@@ -127,6 +127,7 @@ func NewKey(alg Algorithm, kid string, material any) (*Key, error) {
 		// crypto/ecdsa panics on a missing coordinate and its encoder
 		// on a point off the curve; Bytes checks the point, and the
 		// private scalar against it.
+		//lint:ignore SA1019 a key built from raw coordinates is what must be checked
 		if k.ecPub.X == nil || k.ecPub.Y == nil {
 			return nil, fmt.Errorf("%w: EC public key without coordinates", ErrKey)
 		}
@@ -134,6 +135,7 @@ func NewKey(alg Algorithm, kid string, material any) (*Key, error) {
 			return nil, fmt.Errorf("%w: EC public key: %w", ErrKey, err)
 		}
 		if k.ecPriv != nil {
+			//lint:ignore SA1019 a key built from a raw scalar is what must be checked
 			if k.ecPriv.D == nil {
 				return nil, fmt.Errorf("%w: EC private key without its scalar", ErrKey)
 			}

@@ -292,7 +292,10 @@ type (
 
 // VerifyAs verifies token as v.VerifyAt does and also decodes its claims
 // into a T with encoding/json: a struct embedding [Claims] with the
-// caller's own claims, or a map[string]any.
+// caller's own claims, or a map[string]any. The registered claims in T
+// are the ones validated, the same as in the Claims returned: a token
+// with a member that encoding/json would read into one of them under
+// another name ("Sub", "EXP") fails verification as malformed.
 func VerifyAs[T any](v *Verifier, token string, now time.Time) (T, Claims, error) {
 	var out T
 	c, err := v.VerifyAt(token, now)
