@@ -41,13 +41,24 @@ type Config[T any] struct {
 	// carries the values of the acquiring caller's context but is not
 	// cancelled when that caller gives up, so that a slow dial can finish
 	// and join the idle set; it is cancelled when the pool is closed.
+	// A Constructor that panics is a failed construction: its slot is
+	// freed first, and the panic goes on in the acquiring caller (see
+	// Pool.Acquire), or, with no caller waiting, is recovered and counted.
 	Constructor func(ctx context.Context) (T, error)
 	// Destructor releases a resource (closes a connection). Nil means
-	// nothing needs releasing.
+	// nothing needs releasing. It runs on the goroutine of the caller that
+	// gives the resource up (Release, Destroy, an Acquire that finds it
+	// stale or unhealthy), and on pool goroutines for the sweep, Close and
+	// surplus builds. If it panics, the resource's slot is freed all the
+	// same; the panic goes on in the caller, is carried to Close, or,
+	// elsewhere on a pool goroutine, is recovered and counted in
+	// Stats.Panics (see PanicError).
 	Destructor func(T)
 	// HealthCheck, when set, is run on borrow for a resource that sat idle
-	// longer than HealthCheckAfter. A resource that fails it is destroyed
-	// and the acquire moves on to the next one.
+	// longer than HealthCheckAfter, on the acquiring caller's goroutine. A
+	// resource that fails it is destroyed and the acquire moves on to the
+	// next one. If it panics, the resource is destroyed, its slot freed,
+	// and the panic goes on in the caller.
 	HealthCheck func(ctx context.Context, value T) error
 	// HealthCheckAfter is the idle time after which HealthCheck runs on
 	// borrow. Zero means on every borrow.

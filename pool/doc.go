@@ -30,6 +30,10 @@
 //     would dial fail at once with [ErrUnavailable] and the last error,
 //     while a single background probe, with a doubling pause, waits for the
 //     backend to come back: no dial storm against a server that is down.
+//     A Constructor, HealthCheck or Destructor that panics frees its slot
+//     first; the panic goes on in the caller that asked, even when the
+//     constructor ran on a pool goroutine, and never on another goroutine
+//     (with nobody to catch it, it is recovered and counted).
 //   - Leak-free: a caller that gives up while its connection is being
 //     dialled leaves at once, and the connection joins the idle set when it
 //     is ready. [Pool.Close] wakes waiters, destroys what is idle, destroys

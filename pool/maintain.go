@@ -36,11 +36,7 @@ func (p *Pool[T]) sweep() {
 		return
 	}
 	now := p.nanotime()
-	type doomed struct {
-		e   *entry[T]
-		ctr *int64
-	}
-	var dead []doomed
+	var dead []doomed[T]
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -50,7 +46,7 @@ func (p *Pool[T]) sweep() {
 	for _, e := range p.idle {
 		if p.staleLocked(e, now) {
 			e.state = stateDying
-			dead = append(dead, doomed{e, p.staleCounterLocked(e, now)})
+			dead = append(dead, doomed[T]{e, p.staleCounterLocked(e, now)})
 			continue
 		}
 		kept = append(kept, e)
@@ -59,7 +55,7 @@ func (p *Pool[T]) sweep() {
 	p.idle = kept
 	p.mu.Unlock()
 	for _, d := range dead {
-		p.destroy(d.e, d.ctr)
+		p.dispose(d)
 	}
 }
 
@@ -118,9 +114,11 @@ func (p *Pool[T]) fill() {
 		p.total++
 		p.constructing++
 		p.mu.Unlock()
-		v, err := p.construct()
+		v, _, err := p.constructCaught(p.construct)
 		p.mu.Lock()
-		if _, err := p.builtLocked(v, err, false); err != nil {
+		_, d, err := p.builtLocked(v, err, false)
+		p.dispose(d)
+		if err != nil {
 			return
 		}
 	}
@@ -155,9 +153,11 @@ func (p *Pool[T]) probe() {
 			p.total++
 			p.constructing++
 			p.mu.Unlock()
-			v, err := p.construct()
+			v, _, err := p.constructCaught(p.construct)
 			p.mu.Lock()
-			if _, err := p.builtLocked(v, err, false); err == nil {
+			_, d, err := p.builtLocked(v, err, false)
+			p.dispose(d)
+			if err == nil {
 				return
 			}
 		} else {

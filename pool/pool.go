@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -176,6 +177,16 @@ func (p *Pool[T]) startLocked(f func()) {
 //
 // A caller that gives up while its resource is being built leaks nothing:
 // the resource joins the idle set when it is ready.
+//
+// If the Constructor or HealthCheck panics, the pool first frees what it
+// held for this acquire (the slot, which goes to the next waiter; the
+// resource that was being checked, which is destroyed), then the panic
+// goes on in the caller's goroutine. When the context cannot end (its Done
+// is nil), the constructor runs on the caller's goroutine and the panic
+// goes on with its own value; otherwise it runs on a pool goroutine, and
+// Acquire panics with a *PanicError that holds the value and that
+// goroutine's stack. If the caller has already given up, the panic reaches
+// nobody: it is a failed construction, counted in Stats.Panics.
 func (p *Pool[T]) Acquire(ctx context.Context) (Handle[T], error) {
 	if done := ctx.Done(); done != nil {
 		select {
@@ -285,7 +296,7 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64) (Handle[T], error)
 			e.state = stateInUse
 			if p.cfg.HealthCheck != nil && (!p.clocked || p.checkDueLocked(e, now)) {
 				p.mu.Unlock()
-				err := p.cfg.HealthCheck(ctx, e.value)
+				err := p.check(ctx, e)
 				if err != nil {
 					p.mu.Lock()
 					e.state = stateDying
@@ -476,32 +487,41 @@ func (p *Pool[T]) build(ctx context.Context) (Handle[T], error) {
 		return p.cfg.Constructor(cctx)
 	}
 	if ctx.Done() == nil {
-		v, err := construct()
-		p.mu.Lock()
-		return p.builtLocked(v, err, true)
+		return p.buildHere(construct)
 	}
 	type result struct {
-		h   Handle[T]
-		err error
+		h    Handle[T]
+		err  error
+		pe   *PanicError
+		dead doomed[T]
 	}
 	ch := make(chan result, 1)
 	// Guarded by p.mu: the caller left, or the result is on its way to ch.
 	abandoned, delivered := false, false
 	p.mu.Lock()
 	p.startLocked(func() {
-		v, err := construct()
+		v, pe, err := p.constructCaught(construct)
 		p.mu.Lock()
 		if abandoned {
-			p.builtLocked(v, err, false)
+			_, d, _ := p.builtLocked(v, err, false)
+			p.dispose(d)
 			return
 		}
 		delivered = true
-		h, err := p.builtLocked(v, err, true)
-		ch <- result{h, err}
+		h, d, err := p.builtLocked(v, err, true)
+		ch <- result{h, err, pe, d}
 	})
 	p.mu.Unlock()
+	// The result's destructor and panic belong to the caller: they run
+	// and go on here, on its goroutine.
 	select {
 	case r := <-ch:
+		if r.dead.e != nil {
+			p.destroy(r.dead.e, r.dead.ctr)
+		}
+		if r.pe != nil {
+			panic(r.pe)
+		}
 		return r.h, r.err
 	case <-ctx.Done():
 		p.mu.Lock()
@@ -509,7 +529,14 @@ func (p *Pool[T]) build(ctx context.Context) (Handle[T], error) {
 		p.mu.Unlock()
 		p.canceled.Add(1)
 		if !abandoned { // finished just as the caller gave up
-			if r := <-ch; r.err == nil {
+			r := <-ch
+			if r.dead.e != nil {
+				p.destroy(r.dead.e, r.dead.ctr)
+			}
+			if r.pe != nil {
+				panic(r.pe)
+			}
+			if r.err == nil {
 				p.giveBack(r.h)
 			}
 		}
@@ -517,10 +544,69 @@ func (p *Pool[T]) build(ctx context.Context) (Handle[T], error) {
 	}
 }
 
+// buildHere runs construct on the caller's goroutine, for a context that
+// cannot end. If the constructor panics, its slot is freed (and given to
+// the next waiter) before the panic goes on.
+func (p *Pool[T]) buildHere(construct func() (T, error)) (Handle[T], error) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		r := recover()
+		err := errNoReturn
+		p.mu.Lock()
+		if r != nil {
+			p.stats.panics++
+			err = &PanicError{Callback: "Constructor", Value: r, Stack: debug.Stack()}
+		}
+		p.builtLocked(*new(T), err, true)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	v, err := construct()
+	returned = true
+	p.mu.Lock()
+	h, d, err := p.builtLocked(v, err, true)
+	if d.e != nil {
+		p.destroy(d.e, d.ctr)
+	}
+	return h, err
+}
+
+// check runs HealthCheck on e, in use by the acquiring caller. If it
+// panics, e is destroyed (its slot going to the next waiter) before the
+// panic goes on.
+func (p *Pool[T]) check(ctx context.Context, e *entry[T]) error {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		r := recover()
+		p.mu.Lock()
+		e.state = stateDying
+		if r != nil {
+			p.stats.panics++
+		}
+		p.mu.Unlock()
+		p.destroy(e, &p.stats.closedHealth)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	err := p.cfg.HealthCheck(ctx, e.value)
+	returned = true
+	return err
+}
+
 // builtLocked settles a finished construction. With forCaller, a new
 // resource is returned in use to the caller; otherwise it joins the idle
-// set (or goes to a waiter). It is called with p.mu held and releases it.
-func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (Handle[T], error) {
+// set (or goes to a waiter). A resource that must not be kept is returned
+// as d, for the caller to destroy on the goroutine where its Destructor
+// belongs. It is called with p.mu held and releases it.
+func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (h Handle[T], d doomed[T], _ error) {
 	p.constructing--
 	if err != nil {
 		p.total--
@@ -531,9 +617,9 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (Handle[T], error)
 		p.slotFreedLocked()
 		p.mu.Unlock()
 		if closed {
-			return Handle[T]{}, ErrClosed
+			return h, d, ErrClosed
 		}
-		return Handle[T]{}, fmt.Errorf("pool: constructing resource: %w", err)
+		return h, d, fmt.Errorf("pool: constructing resource: %w", err)
 	}
 	recovered := p.failing
 	p.constructOKLocked()
@@ -542,10 +628,8 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (Handle[T], error)
 	if p.closed {
 		e.state = stateDying
 		p.mu.Unlock()
-		p.destroy(e, nil)
-		return Handle[T]{}, ErrClosed
+		return h, doomed[T]{e, nil}, ErrClosed
 	}
-	var h Handle[T]
 	if forCaller {
 		e.state = stateInUse
 		p.stats.acquires++
@@ -567,7 +651,7 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (Handle[T], error)
 		p.kickMaintainer()
 	}
 	p.mu.Unlock()
-	return h, nil
+	return h, d, nil
 }
 
 // newEntryLocked registers a freshly built value.
@@ -650,21 +734,32 @@ func (p *Pool[T]) checkDrainedLocked() {
 }
 
 // destroy runs the destructor on e, which the caller has taken out of
-// circulation (state dying), then frees its slot and adds one to ctr.
+// circulation (state dying), then frees its slot and adds one to ctr. If
+// the destructor panics, the slot is freed all the same before the panic
+// goes on.
 func (p *Pool[T]) destroy(e *entry[T], ctr *int64) {
+	defer func() {
+		r := recover()
+		p.mu.Lock()
+		last := len(p.all) - 1
+		p.all[e.allIdx] = p.all[last]
+		p.all[e.allIdx].allIdx = e.allIdx
+		p.all[last] = nil
+		p.all = p.all[:last]
+		p.total--
+		if ctr != nil {
+			*ctr++
+		}
+		if r != nil {
+			p.stats.panics++
+		}
+		p.slotFreedLocked()
+		p.mu.Unlock()
+		if r != nil {
+			panic(r)
+		}
+	}()
 	p.cfg.Destructor(e.value)
-	p.mu.Lock()
-	last := len(p.all) - 1
-	p.all[e.allIdx] = p.all[last]
-	p.all[e.allIdx].allIdx = e.allIdx
-	p.all[last] = nil
-	p.all = p.all[:last]
-	p.total--
-	if ctr != nil {
-		*ctr++
-	}
-	p.slotFreedLocked()
-	p.mu.Unlock()
 }
 
 func (p *Pool[T]) pushWaiterLocked(w *waiter[T]) {
@@ -746,8 +841,9 @@ func (h Handle[T]) Value() T {
 
 // Release gives the resource back for reuse. A resource past MaxLifetime,
 // or beyond MaxIdle, or released after Close, is destroyed instead, on the
-// calling goroutine. Releasing a handle twice, or after Destroy, panics:
-// it is a bug that would hand one resource to two holders.
+// calling goroutine, where a Destructor's panic goes on after the slot is
+// freed. Releasing a handle twice, or after Destroy, panics: it is a bug
+// that would hand one resource to two holders.
 func (h Handle[T]) Release() {
 	e := h.e
 	if e == nil {
@@ -795,7 +891,8 @@ func (h Handle[T]) Release() {
 
 // Destroy destroys the resource instead of reusing it, for a connection
 // found broken; the freed slot goes to the next waiter. The destructor runs
-// on the calling goroutine. Destroying a handle already given back panics.
+// on the calling goroutine, where its panic goes on after the slot is
+// freed. Destroying a handle already given back panics.
 func (h Handle[T]) Destroy() {
 	e := h.e
 	if e == nil {
@@ -821,9 +918,14 @@ func (h Handle[T]) Destroy() {
 // pool's goroutines to end, until ctx ends: then it returns ctx's error
 // (wrapped), whatever the destructors are doing, and the destruction goes
 // on after Close has returned: idle resources on the pool's goroutine,
-// resources in use whenever their holders release them. Close is
-// idempotent: a later call waits in the same way.
+// resources in use whenever their holders release them. If the Destructor
+// of an idle resource panics, the others are destroyed all the same, and
+// Close, once everything is done, panics with a *PanicError holding the
+// first such panic; a Close that has already returned on its context
+// leaves it counted in Stats.Panics. Close is idempotent: a later call
+// waits in the same way.
 func (p *Pool[T]) Close(ctx context.Context) error {
+	var panicked chan *PanicError // the first Destructor panic, for this call
 	p.mu.Lock()
 	if !p.closed {
 		p.closed = true
@@ -839,9 +941,15 @@ func (p *Pool[T]) Close(ctx context.Context) error {
 			}
 			// On a goroutine of its own, so that a Destructor that blocks
 			// cannot keep Close from honouring ctx.
+			panicked = make(chan *PanicError, 1)
 			p.startLocked(func() {
 				for _, e := range idle {
-					p.destroy(e, nil)
+					if pe := p.dispose(doomed[T]{e, nil}); pe != nil {
+						select {
+						case panicked <- pe:
+						default:
+						}
+					}
 				}
 			})
 		}
@@ -851,6 +959,11 @@ func (p *Pool[T]) Close(ctx context.Context) error {
 	select {
 	case <-p.drained:
 		p.bg.Wait()
+		select {
+		case pe := <-panicked:
+			panic(pe)
+		default:
+		}
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("pool: close: %w", ctx.Err())
@@ -885,5 +998,6 @@ func (p *Pool[T]) Stats() Stats {
 		ClosedHealthCheck: c.closedHealth,
 		ClosedByCaller:    c.closedByCaller,
 		LeaksReported:     c.leaksReported,
+		Panics:            c.panics,
 	}
 }

@@ -40,8 +40,8 @@ type Stats struct {
 	// the bucket's upper bound. Zero before the first wait.
 	WaitP50, WaitP99 time.Duration
 
-	// ConstructErrors counts failed constructions, recovery probes
-	// included.
+	// ConstructErrors counts failed constructions, recovery probes and
+	// constructors that panicked included.
 	ConstructErrors int64
 	// FailFast counts acquires refused with ErrUnavailable.
 	FailFast int64
@@ -58,7 +58,8 @@ type Stats struct {
 	// ClosedMaxIdle counts resources destroyed on release because MaxIdle
 	// were already idle.
 	ClosedMaxIdle int64
-	// ClosedHealthCheck counts resources destroyed for failing HealthCheck.
+	// ClosedHealthCheck counts resources destroyed for failing HealthCheck,
+	// or because it panicked.
 	ClosedHealthCheck int64
 	// ClosedByCaller counts resources destroyed through Handle.Destroy.
 	ClosedByCaller int64
@@ -66,6 +67,11 @@ type Stats struct {
 	// LeaksReported counts handles reported as held longer than
 	// LeakThreshold.
 	LeaksReported int64
+
+	// Panics counts the calls of Constructor, HealthCheck and Destructor
+	// that panicked, whether the panic went on in a caller or, with nobody
+	// to catch it, was recovered on a pool goroutine (see PanicError).
+	Panics int64
 }
 
 // Leak describes a handle held longer than Config.LeakThreshold.
@@ -84,6 +90,7 @@ type counters struct {
 	constructErrors, failFast                     int64
 	closedLifetime, closedIdleTime, closedMaxIdle int64
 	closedHealth, closedByCaller, leaksReported   int64
+	panics                                        int64
 	waitHist                                      histogram
 }
 

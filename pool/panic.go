@@ -1,0 +1,84 @@
+package pool
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// PanicError is a panic of a Constructor or Destructor that the pool
+// recovered on one of its own goroutines, where no caller could have
+// caught it. A caller that was waiting for that call panics with the
+// *PanicError on its own goroutine: an Acquire whose constructor ran on a
+// pool goroutine because the Acquire's context can end, and a Close
+// destroying the idle resources. Where nobody is waiting (a caller that
+// has given up, the MinIdle refill, a recovery probe, the sweep) the panic
+// is counted in Stats.Panics, and a Constructor's is a failed
+// construction whose error is the *PanicError.
+type PanicError struct {
+	// Callback is the function that panicked: "Constructor" or
+	// "Destructor".
+	Callback string
+	// Value is what the callback panicked with.
+	Value any
+	// Stack is the stack of the pool goroutine where the callback
+	// panicked, as runtime/debug.Stack formats it.
+	Stack []byte
+}
+
+// Error returns the callback's name and the value it panicked with.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("pool: %s panicked: %v", e.Callback, e.Value)
+}
+
+// Unwrap returns Value when it is an error, so that errors.Is and
+// errors.As see the error a callback panicked with.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// errNoReturn is the construction error recorded when a Constructor on a
+// caller's goroutine neither returned nor panicked: it called
+// runtime.Goexit.
+var errNoReturn = errors.New("pool: Constructor did not return")
+
+// doomed is a resource taken out of circulation (state dying), still to
+// be destroyed, and the counter to charge for it; the zero doomed is none.
+type doomed[T any] struct {
+	e   *entry[T]
+	ctr *int64
+}
+
+// dispose destroys d, if any, on one of the pool's own goroutines: a panic
+// of the Destructor is recovered and returned, as nobody there could catch
+// it. destroy has freed the slot and counted the panic by then.
+func (p *Pool[T]) dispose(d doomed[T]) (pe *PanicError) {
+	if d.e == nil {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			pe = &PanicError{Callback: "Destructor", Value: r, Stack: debug.Stack()}
+		}
+	}()
+	p.destroy(d.e, d.ctr)
+	return nil
+}
+
+// constructCaught runs construct on one of the pool's own goroutines: a
+// panic is recovered, counted, and returned both as pe and as the
+// construction's error.
+func (p *Pool[T]) constructCaught(construct func() (T, error)) (v T, pe *PanicError, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pe = &PanicError{Callback: "Constructor", Value: r, Stack: debug.Stack()}
+			err = pe
+			p.mu.Lock()
+			p.stats.panics++
+			p.mu.Unlock()
+		}
+	}()
+	v, err = construct()
+	return v, nil, err
+}
