@@ -35,7 +35,10 @@ const (
 )
 
 // Config describes a Pool. Constructor and MaxSize are required; every other
-// field has a useful zero value.
+// field has a useful zero value. A duration may be as large as the largest
+// time.Duration: one too long to elapse while the process runs means, in
+// effect, never, as the pool's time arithmetic saturates instead of
+// wrapping round.
 type Config[T any] struct {
 	// Constructor builds a resource (dials a connection). Its context
 	// carries the values of the acquiring caller's context but is not

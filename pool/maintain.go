@@ -163,7 +163,13 @@ func (p *Pool[T]) probe() {
 		} else {
 			p.mu.Unlock()
 		}
-		pause = min(2*pause, p.cfg.MaxProbeInterval)
+		// Doubled without wrapping round: 2*pause can pass the largest
+		// Duration, and a negative pause would probe again at once.
+		if pause <= p.cfg.MaxProbeInterval/2 {
+			pause *= 2
+		} else {
+			pause = p.cfg.MaxProbeInterval
+		}
 		t.Reset(pause)
 	}
 }

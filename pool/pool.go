@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
@@ -661,10 +662,20 @@ func (p *Pool[T]) newEntryLocked(v T, now int64) *entry[T] {
 		if j := p.cfg.LifetimeJitter; j > 0 {
 			lt -= time.Duration(rand.Int64N(int64(j)))
 		}
-		e.expires = now + int64(lt)
+		e.expires = addSaturating(now, int64(lt))
 	}
 	p.all = append(p.all, e)
 	return e
+}
+
+// addSaturating returns a+d, or the largest int64 where that would wrap
+// round: a lifetime too long to end is one that does not end, not one
+// that ended in the past. a and d are not negative.
+func addSaturating(a, d int64) int64 {
+	if d > math.MaxInt64-a {
+		return math.MaxInt64
+	}
+	return a + d
 }
 
 // putLocked gives a usable, not-in-use e to the first waiter, or makes it
