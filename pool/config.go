@@ -73,8 +73,10 @@ type Config[T any] struct {
 	// MinIdle is the number of idle resources a background goroutine keeps
 	// ready. Zero means none are built ahead of demand.
 	MinIdle int
-	// MaxIdle is the most idle resources kept; a resource released beyond
-	// it is destroyed. Zero means MaxSize.
+	// MaxIdle is the most idle resources kept: a resource that would
+	// become idle while MaxIdle are, released or built for nobody (a build
+	// whose caller gave up, the MinIdle refill, a recovery probe), is
+	// destroyed instead. Zero means MaxSize.
 	MaxIdle int
 	// MaxLifetime is how long a resource may exist. It is checked on
 	// acquire, on release and by a background sweep. Zero means no limit.

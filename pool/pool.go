@@ -637,7 +637,7 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (h Handle[T], d do
 		p.stats.emptyAcquires++
 		h = Handle[T]{e, e.gen.Load()}
 	} else {
-		p.putLocked(e)
+		d = p.putLocked(e)
 	}
 	if recovered {
 		// Slots freed during the outage failed their waiters instead of
@@ -679,17 +679,22 @@ func addSaturating(a, d int64) int64 {
 }
 
 // putLocked gives a usable, not-in-use e to the first waiter, or makes it
-// idle.
-func (p *Pool[T]) putLocked(e *entry[T]) {
+// idle; when MaxIdle are idle already, it returns e to be destroyed.
+func (p *Pool[T]) putLocked(e *entry[T]) doomed[T] {
 	if p.liveWaiterLocked() {
 		e.state = stateInUse
 		p.stats.acquires++
 		p.stats.emptyAcquires++
 		p.grantWaiterLocked(grant[T]{e: e, gen: e.gen.Load()}, 0)
-		return
+		return doomed[T]{}
+	}
+	if len(p.idle) >= p.cfg.MaxIdle {
+		e.state = stateDying
+		return doomed[T]{e, &p.stats.closedMaxIdle}
 	}
 	e.state = stateIdle
 	p.idle = append(p.idle, e)
+	return doomed[T]{}
 }
 
 func (p *Pool[T]) constructFailedLocked(err error) {

@@ -55,8 +55,8 @@ type Stats struct {
 	// ClosedMaxIdleTime counts resources destroyed for sitting idle
 	// longer than MaxIdleTime.
 	ClosedMaxIdleTime int64
-	// ClosedMaxIdle counts resources destroyed on release because MaxIdle
-	// were already idle.
+	// ClosedMaxIdle counts resources destroyed because MaxIdle were
+	// already idle when they were released or finished building.
 	ClosedMaxIdle int64
 	// ClosedHealthCheck counts resources destroyed for failing HealthCheck,
 	// or because it panicked.
