@@ -13,7 +13,9 @@ import (
 var (
 	// ErrMalformed is returned for a token that is not a well-formed
 	// compact JWS: wrong number of segments, base64url that is not strict,
-	// a header or payload that is not the JSON it must be.
+	// a header or payload that is not the JSON it must be (a registered
+	// claim or a header parameter given twice, or under a name that
+	// encoding/json would fold onto it, such as "Sub").
 	ErrMalformed = errors.New("jwtdemo: malformed token")
 	// ErrTooLarge is returned for a token longer than the verifier's
 	// MaxTokenSize, before any of it is decoded.
