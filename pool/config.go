@@ -49,12 +49,14 @@ type Config[T any] struct {
 	// Pool.Acquire), or, with no caller waiting, is recovered and counted.
 	Constructor func(ctx context.Context) (T, error)
 	// Destructor releases a resource (closes a connection). Nil means
-	// nothing needs releasing. It runs on the goroutine of the caller that
-	// gives the resource up (Release, Destroy, an Acquire that finds it
-	// stale or unhealthy), and on pool goroutines for the sweep, Close and
-	// surplus builds. If it panics, the resource's slot is freed all the
-	// same; the panic goes on in the caller, is carried to Close, or,
-	// elsewhere on a pool goroutine, is recovered and counted in
+	// nothing needs releasing. It runs on the goroutine of the caller whose
+	// call gives the resource up (Release, Destroy, an Acquire that finds
+	// it stale or unhealthy or whose build finished after Close), and on a
+	// pool goroutine for the sweep, for the idle resources Close destroys,
+	// and for builds nobody keeps (beyond MaxIdle, or finished after Close
+	// with no caller waiting). If it panics, the resource's slot is freed
+	// all the same; the panic goes on in the caller, is carried to Close,
+	// or, elsewhere on a pool goroutine, is recovered and counted in
 	// Stats.Panics (see PanicError).
 	Destructor func(T)
 	// HealthCheck, when set, is run on borrow for a resource that sat idle

@@ -13,8 +13,9 @@ import (
 // pool goroutine because the Acquire's context can end, and a Close
 // destroying the idle resources. Where nobody is waiting (a caller that
 // has given up, the MinIdle refill, a recovery probe, the sweep) the panic
-// is counted in Stats.Panics, and a Constructor's is a failed
-// construction whose error is the *PanicError.
+// is counted in Stats.Panics. Every Constructor that panics, wherever it
+// ran, is a failed construction whose error is a *PanicError, so an
+// acquire refused with ErrUnavailable after it may wrap one.
 type PanicError struct {
 	// Callback is the function that panicked: "Constructor" or
 	// "Destructor".
