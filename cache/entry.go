@@ -24,7 +24,9 @@ type entry[K comparable, V any] struct {
 	// read by S3FIFO's Get without one.
 	deadline atomic.Int64
 	// flags holds S3FIFO's bits for the entry (see accessed). Get sets
-	// one without a lock, so all are changed with atomic Or and And.
+	// one without a lock, and a Set without the lock counts itself in the
+	// upper bits while it stores, so all are changed atomically, with Or,
+	// And and Add.
 	flags atomic.Uint32
 	// heapIndex is the entry's position in the expiry heap, -1 if absent.
 	heapIndex int32

@@ -26,7 +26,8 @@ import (
 // index, before it is.
 //
 // The bits from setting up count the Sets without the lock that are
-// storing into the entry. Such a Set adds setting, and stores only if the
+// storing into the entry (2^29 at once would take more goroutines than
+// memory holds). Such a Set adds setting, and stores only if the
 // flags it added to did not have gone; it subtracts setting once its value
 // is stored. Marking an entry gone and registering a store are thus
 // ordered on one word: a Set registered before is part of the entry's
