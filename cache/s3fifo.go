@@ -345,8 +345,8 @@ func (c *S3FIFO[K, V]) Set(key K, value V) {
 // Entries without a deadline never get one in place (a Set with a ttl
 // replaces such an entry), so the registration is all it takes: a Set
 // registered before the entry was removed or replaced took effect before
-// that, and what removed it reports the last value stored to OnEvict; a
-// Set that finds the entry gone starts again under the lock.
+// that, and the call that removed the entry passes OnEvict the last value
+// stored; a Set that finds the entry gone starts again under the lock.
 func (c *S3FIFO[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 	s, h := c.shard(key)
 	if ttl == 0 {
@@ -476,8 +476,9 @@ func (c *S3FIFO[K, V]) storeUnlocked(e *entry[K, V], v V) bool {
 // leftValue returns the value that e, marked gone, left the cache with. A
 // Set without the lock that registered before e was marked may still be
 // storing into it; leftValue waits for each such store, a single atomic
-// write, so that the value it returns is the last one stored. No Set
-// registers after the mark.
+// write, so that the value it returns is the last one stored. A Set that
+// adds itself after the mark takes itself off again without storing. It is
+// called after the shard's lock is released, and only for OnEvict.
 func (c *S3FIFO[K, V]) leftValue(e *entry[K, V]) V {
 	for e.flags.Load() >= setting {
 		if testHookLeftValue != nil {
