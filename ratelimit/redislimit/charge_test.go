@@ -175,7 +175,6 @@ type chargeSetup struct {
 	r      *redistest.Server
 	proxy  *holdingProxy
 	direct *redislimit.GCRA
-	opts   []redislimit.Option
 }
 
 const chargeBurst = 5
