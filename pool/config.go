@@ -21,6 +21,10 @@ var (
 	// ErrInvalidConfig is returned by New for a configuration it cannot
 	// honour.
 	ErrInvalidConfig = errors.New("pool: invalid configuration")
+	// ErrNotInitialized is returned by the methods of a Pool that was not
+	// made by New (a zero Pool, or a nil *Pool), and is what Stats panics
+	// with on one.
+	ErrNotInitialized = errors.New("pool: Pool used without New")
 )
 
 // Defaults for the zero values of Config.

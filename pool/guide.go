@@ -19,7 +19,10 @@ import "sync"
 //
 // One difference from Python: queue.Queue(0) is unbounded, while a
 // channel of capacity 0 is unbuffered, so NewGuidePool(0) blocks on any
-// release. Use a size of at least 1.
+// release. Use a size of at least 1. Another: Go has zero values, and a
+// zero GuidePool's queue is a nil channel, on which GetConnection and
+// ReleaseConnection would block for ever; every method of a GuidePool not
+// made by NewGuidePool panics instead.
 type GuidePool struct {
 	size        int
 	connections chan map[string]string
@@ -42,17 +45,32 @@ func (p *GuidePool) createConnection() map[string]string {
 	return map[string]string{"connection": "db_connection"}
 }
 
+// notMade is the panic message of a method of a GuidePool not made by
+// NewGuidePool.
+const notMade = "pool: GuidePool used without NewGuidePool"
+
 // GetConnection takes a connection, waiting as long as it takes.
 func (p *GuidePool) GetConnection() map[string]string {
+	if p.connections == nil {
+		panic(notMade)
+	}
 	return <-p.connections
 }
 
 // ReleaseConnection puts connection back, waiting as long as it takes if
 // the queue is full.
 func (p *GuidePool) ReleaseConnection(connection map[string]string) {
+	if p.connections == nil {
+		panic(notMade)
+	}
 	p.connections <- connection
 }
 
 // Idle reports how many connections are in the queue. It is not in the
 // guide; tests and benchmarks use it to observe the pool.
-func (p *GuidePool) Idle() int { return len(p.connections) }
+func (p *GuidePool) Idle() int {
+	if p.connections == nil {
+		panic(notMade)
+	}
+	return len(p.connections)
+}

@@ -50,7 +50,8 @@ type leakRecord struct {
 // Handle is a borrowed resource. Give it back exactly once, with Release or
 // Destroy; after that, every method of the handle (and of its copies)
 // panics, because using a resource someone else may now hold is a bug.
-// The zero Handle is not valid.
+// Every method of the zero Handle panics too, with a message saying that a
+// Handle comes from Acquire or TryAcquire.
 type Handle[T any] struct {
 	e   *entry[T]
 	gen uint64
@@ -82,7 +83,8 @@ type grant[T any] struct {
 // built up to MaxSize, checked, aged out, and shared first come, first
 // served. A Pool is safe for simultaneous use by multiple goroutines. Its
 // lock is never held while a resource is built, checked or destroyed.
-// Create one with New; the zero Pool is not usable.
+// Create one with New. A zero Pool, or a nil *Pool, is not a pool: its
+// methods return ErrNotInitialized, and Stats panics with it.
 type Pool[T any] struct {
 	cfg       Config[T]
 	base      time.Time
@@ -152,6 +154,10 @@ func New[T any](cfg Config[T]) (*Pool[T], error) {
 
 func (p *Pool[T]) nanotime() int64 { return int64(time.Since(p.base)) }
 
+// made reports whether p was made by New. New sets drained before p is
+// shared, and nothing resets it, so reading it needs no lock.
+func (p *Pool[T]) made() bool { return p != nil && p.drained != nil }
+
 // startLocked runs f on a goroutine that Close waits for. Callers hold p.mu
 // or, in New, own p alone.
 func (p *Pool[T]) startLocked(f func()) {
@@ -174,7 +180,8 @@ func (p *Pool[T]) startLocked(f func()) {
 // is closed, the constructor's error (wrapped) to the caller whose acquire
 // ran it, and ErrUnavailable (wrapped with the last constructor error) at
 // once, without dialling, when a resource would have to be built while the
-// backend is failing.
+// backend is failing. On a Pool not made by New it returns
+// ErrNotInitialized at once.
 //
 // A caller that gives up while its resource is being built leaks nothing:
 // the resource joins the idle set when it is ready.
@@ -189,9 +196,15 @@ func (p *Pool[T]) startLocked(f func()) {
 // goroutine's stack. If the caller has already given up, the panic reaches
 // nobody: it is a failed construction, counted in Stats.Panics.
 func (p *Pool[T]) Acquire(ctx context.Context) (Handle[T], error) {
+	if p == nil {
+		return Handle[T]{}, ErrNotInitialized
+	}
 	if done := ctx.Done(); done != nil {
 		select {
 		case <-done:
+			if !p.made() {
+				return Handle[T]{}, ErrNotInitialized
+			}
 			p.canceled.Add(1)
 			return Handle[T]{}, ctx.Err()
 		default:
@@ -238,8 +251,13 @@ func (p *Pool[T]) leakChecked(h Handle[T], err error) (Handle[T], error) {
 // ready. It never blocks: it does not wait for a release, build a resource,
 // run HealthCheck or a destructor. It takes the most recently released idle
 // resource that is within its lifetime and idle time and needs no health
-// check, and leaves the others for Acquire and the background sweep.
+// check, and leaves the others for Acquire and the background sweep. It
+// returns ErrClosed once the pool is closed, and ErrNotInitialized on a
+// Pool not made by New.
 func (p *Pool[T]) TryAcquire() (Handle[T], error) {
+	if !p.made() {
+		return Handle[T]{}, ErrNotInitialized
+	}
 	var now int64
 	if p.clocked {
 		now = p.nanotime()
@@ -274,6 +292,10 @@ func (p *Pool[T]) TryAcquire() (Handle[T], error) {
 // returns with it released.
 func (p *Pool[T]) acquireSlow(ctx context.Context, now int64) (Handle[T], error) {
 	var zero Handle[T]
+	if p.drained == nil { // a zero Pool has no idle resource: checked here, off the fast path
+		p.mu.Unlock()
+		return zero, ErrNotInitialized
+	}
 	empty := false
 	for {
 		if p.closed {
@@ -847,9 +869,18 @@ func (p *Pool[T]) recordWaitLocked(start, now int64) {
 	p.stats.waitHist.record(d)
 }
 
-// Value returns the resource. It panics if the handle was given back.
+// zeroHandle is the panic message of a method called on a zero Handle.
+func zeroHandle(method string) string {
+	return "pool: " + method + " called on a zero Handle; a Handle comes from Pool.Acquire or Pool.TryAcquire"
+}
+
+// Value returns the resource. It panics if the handle was given back, or
+// is a zero Handle.
 func (h Handle[T]) Value() T {
-	if h.e == nil || h.e.gen.Load() != h.gen {
+	if h.e == nil {
+		panic(zeroHandle("Value"))
+	}
+	if h.e.gen.Load() != h.gen {
 		panic("pool: Value called on a released handle")
 	}
 	return h.e.value
@@ -863,7 +894,7 @@ func (h Handle[T]) Value() T {
 func (h Handle[T]) Release() {
 	e := h.e
 	if e == nil {
-		panic("pool: Release called on a zero Handle")
+		panic(zeroHandle("Release"))
 	}
 	p := e.p
 	var now int64
@@ -912,7 +943,7 @@ func (h Handle[T]) Release() {
 func (h Handle[T]) Destroy() {
 	e := h.e
 	if e == nil {
-		panic("pool: Destroy called on a zero Handle")
+		panic(zeroHandle("Destroy"))
 	}
 	p := e.p
 	p.mu.Lock()
@@ -939,8 +970,12 @@ func (h Handle[T]) Destroy() {
 // Close, once everything is done, panics with a *PanicError holding the
 // first such panic; a Close that has already returned on its context
 // leaves it counted in Stats.Panics. Close is idempotent: a later call
-// waits in the same way.
+// waits in the same way. On a Pool not made by New it returns
+// ErrNotInitialized.
 func (p *Pool[T]) Close(ctx context.Context) error {
+	if !p.made() {
+		return ErrNotInitialized
+	}
 	var panicked chan *PanicError // the first Destructor panic, for this call
 	p.mu.Lock()
 	if !p.closed {
@@ -986,8 +1021,13 @@ func (p *Pool[T]) Close(ctx context.Context) error {
 	}
 }
 
-// Stats returns a snapshot of the pool's state and counters.
+// Stats returns a snapshot of the pool's state and counters. On a Pool not
+// made by New it panics with ErrNotInitialized: it has no error result,
+// and a zero snapshot would pass for an idle pool.
 func (p *Pool[T]) Stats() Stats {
+	if !p.made() {
+		panic(ErrNotInitialized)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c := &p.stats
