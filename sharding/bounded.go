@@ -44,7 +44,10 @@ type BoundedConfig struct {
 // keys walk on, and keys on a node over the (shrunken) bound move to the
 // next node with room.
 //
-// BoundedLoads is safe for simultaneous use by multiple goroutines.
+// BoundedLoads is safe for simultaneous use by multiple goroutines. Make
+// one with [NewBoundedLoads]: the methods of a zero BoundedLoads return an
+// error wrapping [ErrNotInitialized], or panic with such an error when they
+// have no error result.
 type BoundedLoads struct {
 	c       float64
 	maxKeys int
@@ -91,6 +94,15 @@ func NewBoundedLoads(cfg BoundedConfig, names ...string) (*BoundedLoads, error) 
 	return b, nil
 }
 
+// mustBeInitialized panics if b is a zero BoundedLoads, for the methods
+// that have no error to return. NewBoundedLoads always sets c, which never
+// changes, so it is read without the lock.
+func (b *BoundedLoads) mustBeInitialized() {
+	if b.c == 0 {
+		panic(errBoundedNotInitialized)
+	}
+}
+
 // capacityLocked returns ⌈c × m / n⌉ for m placed keys. b.mu must be held
 // and the ring must have nodes.
 func (b *BoundedLoads) capacityLocked(m int) int {
@@ -100,6 +112,7 @@ func (b *BoundedLoads) capacityLocked(m int) int {
 // Capacity returns the most keys a node may hold now: ⌈c × m / n⌉ for m
 // placed keys on n nodes, or 0 with no nodes.
 func (b *BoundedLoads) Capacity() int {
+	b.mustBeInitialized()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.ring.nodes) == 0 {
@@ -113,6 +126,9 @@ func (b *BoundedLoads) Capacity() int {
 // than ⌈c × (m+1) / n⌉ keys. It returns an error wrapping [ErrNoNodes] with
 // no nodes and [ErrFull] when MaxKeys keys are placed.
 func (b *BoundedLoads) Lookup(key string) (string, error) {
+	if b.c == 0 {
+		return "", errBoundedNotInitialized
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if node, ok := b.owner[key]; ok {
@@ -135,6 +151,7 @@ func (b *BoundedLoads) Lookup(key string) (string, error) {
 // Release forgets key, freeing its place. It reports whether key was
 // placed. Keys on nodes now over the bound move on.
 func (b *BoundedLoads) Release(key string) bool {
+	b.mustBeInitialized()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	node, ok := b.owner[key]
@@ -149,6 +166,7 @@ func (b *BoundedLoads) Release(key string) bool {
 
 // Loads returns how many keys each node holds.
 func (b *BoundedLoads) Loads() map[string]int {
+	b.mustBeInitialized()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	loads := make(map[string]int, len(b.held))
@@ -160,6 +178,7 @@ func (b *BoundedLoads) Loads() map[string]int {
 
 // Len returns the number of placed keys.
 func (b *BoundedLoads) Len() int {
+	b.mustBeInitialized()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.owner)
@@ -167,6 +186,7 @@ func (b *BoundedLoads) Len() int {
 
 // Members returns the names of the nodes, sorted.
 func (b *BoundedLoads) Members() []string {
+	b.mustBeInitialized()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.ring.Members()
@@ -175,6 +195,7 @@ func (b *BoundedLoads) Members() []string {
 // Clone returns an independent copy of b with the same nodes and
 // placements, to compare a placement before and after a change.
 func (b *BoundedLoads) Clone() *BoundedLoads {
+	b.mustBeInitialized()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	c := &BoundedLoads{
@@ -195,6 +216,9 @@ func (b *BoundedLoads) Clone() *BoundedLoads {
 // new, lower bound pass their excess on. It returns an error wrapping
 // [ErrDuplicateNode] or [ErrInvalidNode] for a bad name.
 func (b *BoundedLoads) Add(name string) error {
+	if b.c == 0 {
+		return errBoundedNotInitialized
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ring, err := b.ring.Add(Node{Name: name})
@@ -228,6 +252,9 @@ func (b *BoundedLoads) Add(name string) error {
 // Removing the last node forgets every placement. It returns an error
 // wrapping [ErrUnknownNode] if name is not a member.
 func (b *BoundedLoads) Remove(name string) error {
+	if b.c == 0 {
+		return errBoundedNotInitialized
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ring, err := b.ring.Remove(name)

@@ -20,6 +20,8 @@ import (
 // logical shards that replicas stand behind. Weights are not supported.
 //
 // A Jump is immutable and safe for simultaneous use by multiple goroutines.
+// The zero Jump is a jump hash with no buckets, the same as NewJump():
+// its lookups fail with [ErrNoNodes] and [Jump.Add] grows it.
 type Jump struct {
 	names []string
 }

@@ -23,7 +23,9 @@ import (
 // off by more than 1%. Weights are not supported.
 //
 // A Maglev is immutable and safe for simultaneous use by multiple
-// goroutines.
+// goroutines. Make one with [NewMaglev]: a zero Maglev has no table size,
+// and its methods return an error wrapping [ErrNotInitialized], or panic
+// with such an error when they have no error result.
 type Maglev struct {
 	names []string // sorted
 	size  uint64   // the prime M
@@ -116,6 +118,9 @@ func (m *Maglev) populate() {
 // Lookup returns the node that owns key. It does not allocate.
 func (m *Maglev) Lookup(key string) (string, error) {
 	if len(m.names) == 0 {
+		if m.size == 0 {
+			return "", errMaglevNotInitialized
+		}
 		return "", ErrNoNodes
 	}
 	// The high word of h × M is uniform over [0, M) and needs no division.
@@ -124,14 +129,29 @@ func (m *Maglev) Lookup(key string) (string, error) {
 }
 
 // Members returns the names of the nodes, sorted.
-func (m *Maglev) Members() []string { return slices.Clone(m.names) }
+func (m *Maglev) Members() []string {
+	m.mustBeInitialized()
+	return slices.Clone(m.names)
+}
 
 // Size returns the table size M.
-func (m *Maglev) Size() int { return int(m.size) }
+func (m *Maglev) Size() int {
+	m.mustBeInitialized()
+	return int(m.size)
+}
+
+// mustBeInitialized panics if m is a zero Maglev, for the methods that
+// have no error to return. NewMaglev always sets a size.
+func (m *Maglev) mustBeInitialized() {
+	if m.size == 0 {
+		panic(errMaglevNotInitialized)
+	}
+}
 
 // Shares returns the exact fraction of the table each node owns. Nodes sum
 // to 1.
 func (m *Maglev) Shares() map[string]float64 {
+	m.mustBeInitialized()
 	shares := make(map[string]float64, len(m.names))
 	for _, n := range m.names {
 		shares[n] = 0
@@ -145,6 +165,9 @@ func (m *Maglev) Shares() map[string]float64 {
 // Add returns a table of the same size with the named nodes added; m is
 // unchanged.
 func (m *Maglev) Add(names ...string) (*Maglev, error) {
+	if m.size == 0 {
+		return nil, errMaglevNotInitialized
+	}
 	return NewMaglev(int(m.size), append(slices.Clone(m.names), names...)...)
 }
 
@@ -152,6 +175,9 @@ func (m *Maglev) Add(names ...string) (*Maglev, error) {
 // unchanged. It returns an error wrapping [ErrUnknownNode] if one is not a
 // member.
 func (m *Maglev) Remove(names ...string) (*Maglev, error) {
+	if m.size == 0 {
+		return nil, errMaglevNotInitialized
+	}
 	rest, err := without(Named(m.names...), names)
 	if err != nil {
 		return nil, err

@@ -13,7 +13,9 @@ import (
 // database it means copying nearly all the data.
 //
 // Nodes are numbered in sorted order of their names. A ModN is immutable
-// and safe for simultaneous use by multiple goroutines.
+// and safe for simultaneous use by multiple goroutines. The zero ModN is a
+// placement with no nodes, the same as NewModN(): its lookups fail with
+// [ErrNoNodes] and [ModN.Add] grows it.
 type ModN struct {
 	names []string // sorted
 }

@@ -66,8 +66,14 @@ func (p Plan) Moved() float64 {
 // rings: every arc between consecutive points of either ring has one owner
 // in each, and the arcs whose owners differ are merged into ranges per
 // pair of nodes. The shares are exact, not sampled. It returns an error
-// wrapping [ErrNoNodes] if either ring is empty.
+// wrapping [ErrNoNodes] if either ring is empty, and one wrapping
+// [ErrNotInitialized] if either is nil or a zero Ring.
 func PlanRing(before, after *Ring) (Plan, error) {
+	for _, r := range [2]*Ring{before, after} {
+		if r == nil || r.vnodes == 0 {
+			return Plan{}, errRingNotInitialized
+		}
+	}
 	if len(before.points) == 0 || len(after.points) == 0 {
 		return Plan{}, fmt.Errorf("%w: cannot plan a move to or from an empty ring", ErrNoNodes)
 	}

@@ -21,7 +21,9 @@ import (
 // hash, which orders nodes the same way without the logarithm.
 //
 // A Rendezvous is immutable and safe for simultaneous use by multiple
-// goroutines.
+// goroutines. The zero Rendezvous is a placement with no nodes, the same as
+// NewRendezvous(): its lookups fail with [ErrNoNodes] and [Rendezvous.Add]
+// grows it.
 type Rendezvous struct {
 	nodes    []Node   // sorted by name
 	seeds    []uint64 // Hash64 of each node's name

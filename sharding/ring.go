@@ -38,6 +38,10 @@ const maxPoints = 1 << 24
 // A Ring is immutable: Add and Remove return a new Ring. It is safe for
 // simultaneous use by multiple goroutines; hold the current one in an
 // atomic.Pointer to change membership under live traffic.
+//
+// Make one with [NewRing]. A zero Ring has no number of virtual nodes to
+// build with: its methods return an error wrapping [ErrNotInitialized], or
+// panic with such an error when they have no error result.
 type Ring struct {
 	nodes  []Node  // sorted by name
 	vnodes int     // points per unit of weight
@@ -141,7 +145,7 @@ func (r *Ring) buildIndex() {
 // Lookup returns the node that owns key. It does not allocate.
 func (r *Ring) Lookup(key string) (string, error) {
 	if len(r.points) == 0 {
-		return "", ErrNoNodes
+		return "", r.emptyErr()
 	}
 	return r.nodes[r.points[r.search(Hash64(key))].owner].Name, nil
 }
@@ -150,9 +154,27 @@ func (r *Ring) Lookup(key string) (string, error) {
 // hash keys themselves (with [Hash64], to agree with Lookup).
 func (r *Ring) LookupHash(h uint64) (string, error) {
 	if len(r.points) == 0 {
-		return "", ErrNoNodes
+		return "", r.emptyErr()
 	}
 	return r.nodes[r.points[r.search(h)].owner].Name, nil
+}
+
+// emptyErr is the error of a lookup on a ring without points: a ring made
+// by NewRing has at least one virtual node per unit of weight, a zero Ring
+// has none.
+func (r *Ring) emptyErr() error {
+	if r.vnodes == 0 {
+		return errRingNotInitialized
+	}
+	return ErrNoNodes
+}
+
+// mustBeInitialized panics if r is a zero Ring, for the methods that have
+// no error to return.
+func (r *Ring) mustBeInitialized() {
+	if r.vnodes == 0 {
+		panic(errRingNotInitialized)
+	}
 }
 
 // search returns the index of the first point at or after h, going round.
@@ -178,20 +200,35 @@ func (r *Ring) search(h uint64) int {
 }
 
 // Members returns the names of the ring's nodes, sorted.
-func (r *Ring) Members() []string { return nodeNames(r.nodes) }
+func (r *Ring) Members() []string {
+	r.mustBeInitialized()
+	return nodeNames(r.nodes)
+}
 
 // Nodes returns the ring's nodes with their weights, sorted by name.
-func (r *Ring) Nodes() []Node { return slices.Clone(r.nodes) }
+func (r *Ring) Nodes() []Node {
+	r.mustBeInitialized()
+	return slices.Clone(r.nodes)
+}
 
 // VirtualNodes returns the number of points per unit of weight.
-func (r *Ring) VirtualNodes() int { return r.vnodes }
+func (r *Ring) VirtualNodes() int {
+	r.mustBeInitialized()
+	return r.vnodes
+}
 
 // Points returns the number of points on the ring.
-func (r *Ring) Points() int { return len(r.points) }
+func (r *Ring) Points() int {
+	r.mustBeInitialized()
+	return len(r.points)
+}
 
 // Add returns a ring with nodes added; r is unchanged. It returns an error
 // wrapping [ErrDuplicateNode] if one is already a member.
 func (r *Ring) Add(nodes ...Node) (*Ring, error) {
+	if r.vnodes == 0 {
+		return nil, errRingNotInitialized
+	}
 	all, err := normalize(append(slices.Clone(r.nodes), nodes...))
 	if err != nil {
 		return nil, err
@@ -202,6 +239,9 @@ func (r *Ring) Add(nodes ...Node) (*Ring, error) {
 // Remove returns a ring without the named nodes; r is unchanged. It
 // returns an error wrapping [ErrUnknownNode] if one is not a member.
 func (r *Ring) Remove(names ...string) (*Ring, error) {
+	if r.vnodes == 0 {
+		return nil, errRingNotInitialized
+	}
 	rest, err := without(r.nodes, names)
 	if err != nil {
 		return nil, err
@@ -212,6 +252,7 @@ func (r *Ring) Remove(names ...string) (*Ring, error) {
 // Shares returns the exact fraction of the hash space each node owns: the
 // sum of the arcs that end at its points. Nodes sum to 1.
 func (r *Ring) Shares() map[string]float64 {
+	r.mustBeInitialized()
 	shares := make(map[string]float64, len(r.nodes))
 	for _, n := range r.nodes {
 		shares[n.Name] = 0
@@ -236,6 +277,7 @@ func (r *Ring) Shares() map[string]float64 {
 // Balance returns the ring's exact balance, computed from arc lengths, with
 // each node's share divided by the share its weight entitles it to.
 func (r *Ring) Balance() Balance {
+	r.mustBeInitialized()
 	shares := r.Shares()
 	total := 0.0
 	for _, n := range r.nodes {

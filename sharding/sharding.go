@@ -13,8 +13,9 @@ import (
 // [MeasureMovement]) and the key planner ([PlanKeys]) work with any of them.
 //
 // Lookup returns the name of the node that owns key, or an error wrapping
-// [ErrNoNodes] when there are no nodes. Members returns the names of the
-// nodes, including any that own no key.
+// [ErrNoNodes] when there are no nodes (or [ErrNotInitialized] for a zero
+// value that cannot be used). Members returns the names of the nodes,
+// including any that own no key.
 type Locator interface {
 	Lookup(key string) (string, error)
 	Members() []string
@@ -34,6 +35,27 @@ var (
 	ErrDuplicateNode = errors.New("sharding: duplicate node")
 	// ErrUnknownNode is returned when removing a node that is not a member.
 	ErrUnknownNode = errors.New("sharding: unknown node")
+	// ErrNotInitialized is wrapped by the error a method of a zero [Ring],
+	// [Maglev] or [BoundedLoads] returns, and is the panic value's cause
+	// for those of their methods that have no error result: such a value
+	// was not made by its constructor.
+	ErrNotInitialized = errors.New("sharding: value used without its constructor")
+)
+
+// notInitialized is what the methods of a zero [Ring], [Maglev] or
+// [BoundedLoads] return, or panic with when they have no error result: its
+// text names the type and its constructor, and it wraps
+// [ErrNotInitialized].
+type notInitialized struct{ typ, ctor string }
+
+func (e *notInitialized) Error() string { return "sharding: " + e.typ + " used without " + e.ctor }
+
+func (e *notInitialized) Unwrap() error { return ErrNotInitialized }
+
+var (
+	errRingNotInitialized    error = &notInitialized{"Ring", "NewRing"}
+	errMaglevNotInitialized  error = &notInitialized{"Maglev", "NewMaglev"}
+	errBoundedNotInitialized error = &notInitialized{"BoundedLoads", "NewBoundedLoads"}
 )
 
 // Node is a member of a placement that supports weights.
