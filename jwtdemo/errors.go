@@ -62,6 +62,19 @@ var (
 	// ErrInvalidConfig is returned by constructors given a configuration
 	// they cannot honour.
 	ErrInvalidConfig = errors.New("jwtdemo: invalid configuration")
+	// ErrNotInitialized is wrapped by the errors of a [Verifier], [Signer]
+	// or [Key] that was not made by its constructor (a zero value or a
+	// nil pointer), and is the panic of such a value's methods that have
+	// no error result. The error says which type it was:
+	// "jwtdemo: not initialized: Verifier used without NewVerifier".
+	ErrNotInitialized = errors.New("jwtdemo: not initialized")
+)
+
+// The errors of values used without their constructor.
+var (
+	errVerifierZero = fmt.Errorf("%w: Verifier used without NewVerifier", ErrNotInitialized)
+	errSignerZero   = fmt.Errorf("%w: Signer used without NewSigner", ErrNotInitialized)
+	errKeyZero      = fmt.Errorf("%w: Key used without NewKey", ErrNotInitialized)
 )
 
 // maxQuoted is how many bytes of a value the token chose (a kid, an alg,

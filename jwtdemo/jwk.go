@@ -247,6 +247,9 @@ func (j *jwk) signatureAlgorithm(cfg JWKSetConfig) (Algorithm, error) {
 // key it exports the secret itself, which must then be kept as secret as
 // the key.
 func (k *Key) MarshalJWK() ([]byte, error) {
+	if !k.initialized() {
+		return nil, errKeyZero
+	}
 	return json.Marshal(k.jwk())
 }
 

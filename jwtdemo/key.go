@@ -24,6 +24,10 @@ const minRSABits = 2048
 // A key made for RS256 can never verify an HS256 token, nor anything but
 // RS256: the algorithm comes from the key, and the token's alg header only
 // has to agree with it. A Key is immutable and safe for concurrent use.
+// A Key not made by [NewKey] or [ParseJWK] (the zero value, or nil) is
+// bound to nothing: MarshalJWK fails with an error wrapping
+// [ErrNotInitialized], its other methods panic with that error, and
+// [NewSigner], [NewKeySet] and [KeySet.Add] refuse it.
 type Key struct {
 	alg    Algorithm
 	family family
@@ -177,15 +181,32 @@ func curveOf(alg Algorithm) elliptic.Curve {
 	return elliptic.P256()
 }
 
+// initialized reports whether k was made by NewKey, which binds every key
+// to a family.
+func (k *Key) initialized() bool { return k != nil && k.family != 0 }
+
 // Algorithm returns the one algorithm the key signs and verifies with.
-func (k *Key) Algorithm() Algorithm { return k.alg }
+func (k *Key) Algorithm() Algorithm {
+	if !k.initialized() {
+		panic(errKeyZero)
+	}
+	return k.alg
+}
 
 // KeyID returns the key ID, empty if the key has none.
-func (k *Key) KeyID() string { return k.kid }
+func (k *Key) KeyID() string {
+	if !k.initialized() {
+		panic(errKeyZero)
+	}
+	return k.kid
+}
 
 // CanSign reports whether the key holds what signing needs: a secret or a
 // private key.
 func (k *Key) CanSign() bool {
+	if !k.initialized() {
+		panic(errKeyZero)
+	}
 	return k.secret != nil || k.rsaPriv != nil || k.ecPriv != nil || k.edPriv != nil
 }
 
@@ -193,6 +214,9 @@ func (k *Key) CanSign() bool {
 // must not be able to sign. An HMAC key has no public part: it is returned
 // as it is.
 func (k *Key) Public() *Key {
+	if !k.initialized() {
+		panic(errKeyZero)
+	}
 	if k.family == familyHMAC {
 		return k
 	}

@@ -18,19 +18,25 @@ import (
 // the old keys still verify until those are removed.
 //
 // KeySet is safe for concurrent use. Reads take no lock: each change
-// publishes a new immutable map.
+// publishes a new immutable map. The zero value is an empty set ready to
+// use.
 type KeySet struct {
 	mu   sync.Mutex // serialises writers
 	keys atomic.Pointer[map[string]*Key]
 }
 
 // NewKeySet returns a set holding keys, whose key IDs must be distinct.
+// A nil key, one not made by [NewKey] or [ParseJWK], or a repeated kid is
+// an error wrapping ErrInvalidConfig.
 func NewKeySet(keys ...*Key) (*KeySet, error) {
 	s := &KeySet{}
 	m := make(map[string]*Key, len(keys))
 	for _, k := range keys {
 		if k == nil {
 			return nil, fmt.Errorf("%w: nil key", ErrInvalidConfig)
+		}
+		if !k.initialized() {
+			return nil, fmt.Errorf("%w: a key was not made by NewKey", ErrInvalidConfig)
 		}
 		if _, dup := m[k.kid]; dup {
 			return nil, fmt.Errorf("%w: two keys with kid %q", ErrInvalidConfig, k.kid)
@@ -43,10 +49,14 @@ func NewKeySet(keys ...*Key) (*KeySet, error) {
 
 // Add adds k to the set. It fails if a key with the same kid is there:
 // replacing a key in place would make tokens signed with the old one fail
-// as bad signatures; remove it first.
+// as bad signatures; remove it first. That error, and the one for a nil
+// key or a key not made by [NewKey] or [ParseJWK], wraps ErrInvalidConfig.
 func (s *KeySet) Add(k *Key) error {
 	if k == nil {
 		return fmt.Errorf("%w: nil key", ErrInvalidConfig)
+	}
+	if !k.initialized() {
+		return fmt.Errorf("%w: the key was not made by NewKey", ErrInvalidConfig)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -8,7 +8,9 @@ import (
 
 // Signer makes compact JWS tokens with one key. Its header is
 // {"alg":…,"kid":…}, with kid left out when the key has none.
-// Signer is safe for concurrent use.
+// Signer is safe for concurrent use. A Signer not made by [NewSigner]
+// (the zero value, or nil) signs nothing: its methods fail with an error
+// wrapping [ErrNotInitialized], and Key panics with it.
 type Signer struct {
 	key *Key
 	// prefix is the encoded header and the dot that follows it: the same
@@ -17,10 +19,15 @@ type Signer struct {
 }
 
 // NewSigner returns a Signer for key, which must hold a secret or a
-// private key.
+// private key. A nil key, or one not made by [NewKey], is an error
+// wrapping ErrInvalidConfig; a key without its private part, one wrapping
+// ErrKey.
 func NewSigner(key *Key) (*Signer, error) {
 	if key == nil {
 		return nil, fmt.Errorf("%w: nil key", ErrInvalidConfig)
+	}
+	if !key.initialized() {
+		return nil, fmt.Errorf("%w: the key was not made by NewKey", ErrInvalidConfig)
 	}
 	if !key.CanSign() {
 		return nil, fmt.Errorf("%w: %s key %q has no private part", ErrKey, key.alg, key.kid)
@@ -36,12 +43,20 @@ func NewSigner(key *Key) (*Signer, error) {
 }
 
 // Key returns the signer's key.
-func (s *Signer) Key() *Key { return s.key }
+func (s *Signer) Key() *Key {
+	if s == nil || s.key == nil {
+		panic(errSignerZero)
+	}
+	return s.key
+}
 
 // Sign returns a token carrying c. Its claims are encoded without
 // reflection, in the order iss, sub, aud, exp, nbf, iat, jti, scope. Sign
 // does not require exp: a verifier does.
 func (s *Signer) Sign(c Claims) (string, error) {
+	if s == nil || s.key == nil {
+		return "", errSignerZero
+	}
 	var b [512]byte
 	payload, err := appendClaims(b[:0], &c)
 	if err != nil {
@@ -54,6 +69,9 @@ func (s *Signer) Sign(c Claims) (string, error) {
 // be a JSON object: a struct embedding [Claims] with the caller's own
 // claims, or a map.
 func (s *Signer) SignJSON(v any) (string, error) {
+	if s == nil || s.key == nil {
+		return "", errSignerZero
+	}
 	payload, err := json.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("jwtdemo: encoding claims: %w", err)
@@ -67,6 +85,9 @@ func (s *Signer) SignJSON(v any) (string, error) {
 // SignPayload returns a compact JWS of any bytes: a JWS need not carry JWT
 // claims (RFC 7515 Appendix A.4). Verify it with [Verifier.VerifyJWS].
 func (s *Signer) SignPayload(payload []byte) (string, error) {
+	if s == nil || s.key == nil {
+		return "", errSignerZero
+	}
 	return s.sign(payload)
 }
 

@@ -56,7 +56,9 @@ type VerifierConfig struct {
 const maxLeeway = 5 * time.Minute
 
 // Verifier checks compact JWS tokens and their claims. It is safe for
-// concurrent use.
+// concurrent use. A Verifier not made by [NewVerifier] (the zero value,
+// or nil) verifies nothing: its methods fail with an error wrapping
+// [ErrNotInitialized].
 type Verifier struct {
 	keys     *KeySet
 	allowed  uint16 // bit i: algorithms[i] is accepted
@@ -214,6 +216,9 @@ func asciiEqualFold(a, b string) bool {
 
 // Verify checks token at the verifier's current time; see VerifyAt.
 func (v *Verifier) Verify(token string) (Claims, error) {
+	if v == nil || v.keys == nil {
+		return Claims{}, errVerifierZero
+	}
 	return v.VerifyAt(token, v.now())
 }
 
@@ -332,6 +337,9 @@ func (v *Verifier) VerifyJWS(token string) (Header, []byte, error) {
 // check makes every check up to the signature and returns the payload
 // segment, still encoded. When out is not nil it receives the header.
 func (v *Verifier) check(token string, out *Header) (string, error) {
+	if v == nil || v.keys == nil {
+		return "", errVerifierZero
+	}
 	if len(token) > v.maxSize {
 		return "", fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxSize)
 	}
