@@ -30,7 +30,10 @@
 // all work unchanged. A key's state lives under
 // <prefix>{:<key>}:<algorithm>:<parameters>: the caller's key is the hash
 // tag, so every key a decision touches (several, for [Multi]) sits in one
-// Redis Cluster slot, and keys spread over slots by caller.
+// Redis Cluster slot, and keys spread over slots by caller. The suite runs
+// on a real three-master cluster in CI: 1000 goroutines over three cluster
+// clients admit exactly the limit for keys on different masters, and a
+// script whose keys lost their common tag is refused with CROSSSLOT.
 //
 // # Which algorithm
 //

@@ -489,9 +489,10 @@ func TestMultiKeysShareASlot(t *testing.T) {
 	assert.Greater(t, len(slots), 3, "different keys should spread over slots")
 }
 
-// TestEveryClientKind runs every limiter through a *redis.Client, a
-// *redis.ClusterClient and a *redis.Ring of two nodes: the same code, the
-// same admissions.
+// TestEveryClientKind runs every limiter through a *redis.Client and a
+// *redis.Ring of two nodes: the same code, the same admissions. The
+// *redis.ClusterClient runs the same in cluster_test.go, on a real cluster
+// in CI.
 func TestEveryClientKind(t *testing.T) {
 	ctx := context.Background()
 	nodes := redistest.Nodes(t, 2)
@@ -500,10 +501,6 @@ func TestEveryClientKind(t *testing.T) {
 		"ring": redis.NewRing(&redis.RingOptions{Addrs: map[string]string{
 			"a": nodes[0].Addr(), "b": nodes[1].Addr(),
 		}}),
-	}
-	if !nodes[0].Real() {
-		// miniredis answers CLUSTER SLOTS as a one-node cluster.
-		clients["cluster"] = redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{nodes[0].Addr()}})
 	}
 	for name, c := range clients {
 		if cl, ok := c.(interface{ Close() error }); ok {
