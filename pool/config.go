@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,9 @@ var (
 	// the backend is failing: the pool refuses at once instead of dialling
 	// again, and a single background probe looks for recovery.
 	ErrUnavailable = errors.New("pool: backend unavailable")
+	// ErrConstructor is returned, wrapped together with the Constructor's
+	// error, to the caller whose acquire ran a construction that failed.
+	ErrConstructor = errors.New("pool: Constructor failed")
 	// ErrInvalidConfig is returned by New for a configuration it cannot
 	// honour.
 	ErrInvalidConfig = errors.New("pool: invalid configuration")
@@ -26,6 +30,21 @@ var (
 	// with on one.
 	ErrNotInitialized = errors.New("pool: Pool used without New")
 )
+
+// chain is an error that wraps one of the package's sentinels and the
+// error behind it, and says the package's prefix once, at the start: the
+// cause's own "pool: " (a PanicError's, say) is left out of the text, not
+// out of the chain that errors.Is and errors.As walk.
+type chain struct{ sentinel, cause error }
+
+// wrap returns sentinel wrapping cause, as "pool: <sentinel>: <cause>".
+func wrap(sentinel, cause error) error { return &chain{sentinel, cause} }
+
+func (e *chain) Error() string {
+	return e.sentinel.Error() + ": " + strings.TrimPrefix(e.cause.Error(), "pool: ")
+}
+
+func (e *chain) Unwrap() []error { return []error{e.sentinel, e.cause} }
 
 // Defaults for the zero values of Config.
 const (

@@ -177,11 +177,12 @@ func (p *Pool[T]) startLocked(f func()) {
 // if it sat idle longer than HealthCheckAfter), else a new one if the pool
 // is below MaxSize, else the next one released, waiting first come, first
 // served. It returns ctx.Err() if ctx ends first, ErrClosed once the pool
-// is closed, the constructor's error (wrapped) to the caller whose acquire
-// ran it, and ErrUnavailable (wrapped with the last constructor error) at
-// once, without dialling, when a resource would have to be built while the
-// backend is failing. On a Pool not made by New it returns
-// ErrNotInitialized at once.
+// is closed, the Constructor's error wrapped with ErrConstructor to the
+// caller whose acquire ran it, and ErrUnavailable wrapped with the last
+// Constructor error at once, without dialling, when a resource would have
+// to be built while the backend is failing. On a Pool not made by New it
+// returns ErrNotInitialized at once. Every error it makes says "pool:"
+// once: the Constructor's errors and panics are wrapped, not repeated.
 //
 // A caller that gives up while its resource is being built leaks nothing:
 // the resource joins the idle set when it is ready.
@@ -355,7 +356,7 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64) (Handle[T], error)
 				p.stats.failFast++
 				err := p.lastErr
 				p.mu.Unlock()
-				return zero, fmt.Errorf("%w: %w", ErrUnavailable, err)
+				return zero, wrap(ErrUnavailable, err)
 			}
 			p.total++
 			p.constructing++
@@ -642,7 +643,7 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (h Handle[T], d do
 		if closed {
 			return h, d, ErrClosed
 		}
-		return h, d, fmt.Errorf("pool: constructing resource: %w", err)
+		return h, d, wrap(ErrConstructor, err)
 	}
 	recovered := p.failing
 	p.constructOKLocked()
@@ -753,7 +754,7 @@ func (p *Pool[T]) slotFreedLocked() {
 	}
 	if p.failing {
 		p.stats.failFast++
-		p.grantWaiterLocked(grant[T]{err: fmt.Errorf("%w: %w", ErrUnavailable, p.lastErr)}, 0)
+		p.grantWaiterLocked(grant[T]{err: wrap(ErrUnavailable, p.lastErr)}, 0)
 		return
 	}
 	p.total++
