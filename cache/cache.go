@@ -11,6 +11,12 @@ import (
 // cannot honour, such as a capacity below one.
 var ErrInvalidConfig = errors.New("cache: invalid configuration")
 
+// ErrNotInitialized is what a method of a zero LRU or S3FIFO panics with,
+// wrapped in an error that names the type and its constructor, such as
+// "cache: S3FIFO used without NewS3FIFO": a cache made without its
+// constructor has no capacity, so using one is a bug.
+var ErrNotInitialized = errors.New("cache: used without its constructor")
+
 // MaxCapacity is the largest Capacity a cache accepts: far beyond any
 // memory, it only keeps size arithmetic from overflowing.
 const MaxCapacity = 1 << 40
@@ -139,6 +145,23 @@ func (s Stats) HitRatio() float64 {
 	}
 	return 0
 }
+
+// notInitialized is the error a method of a zero cache panics with; it
+// names the type, and wraps ErrNotInitialized.
+type notInitialized string
+
+func (e notInitialized) Error() string {
+	return "cache: " + string(e) + " used without New" + string(e)
+}
+
+func (notInitialized) Unwrap() error { return ErrNotInitialized }
+
+// The panics of zero caches, made once so that the check costs no
+// allocation.
+var (
+	errLRUZero    error = notInitialized("LRU")
+	errS3FIFOZero error = notInitialized("S3FIFO")
+)
 
 // removal is an entry that left the cache and whose OnEvict call is due once
 // the lock is released.

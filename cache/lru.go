@@ -14,6 +14,10 @@ import (
 // the front of the recency list; under parallel load the lock, not the
 // work, sets the pace. [S3FIFO] is the cache to use when many goroutines
 // read at once.
+//
+// Make an LRU with [NewLRU]. The zero value has no capacity: every method
+// of it panics with an error wrapping [ErrNotInitialized] ("cache: LRU used
+// without NewLRU").
 type LRU[K comparable, V any] struct {
 	onEvict    func(K, V, Reason)
 	defaultTTL time.Duration
@@ -59,10 +63,19 @@ func NewLRU[K comparable, V any](cfg Config[K, V]) (*LRU[K, V], error) {
 
 func (c *LRU[K, V]) now() int64 { return int64(time.Since(c.base)) }
 
+// mustBeInitialized panics unless c was made by NewLRU. It reads items
+// without the lock: only NewLRU sets it.
+func (c *LRU[K, V]) mustBeInitialized() {
+	if c.items == nil {
+		panic(errLRUZero)
+	}
+}
+
 // Get returns the value stored for key and whether there was one, and marks
 // the entry as the most recently used. An expired entry is removed and
 // reported as absent.
 func (c *LRU[K, V]) Get(key K) (V, bool) {
+	c.mustBeInitialized()
 	c.mu.Lock()
 	e, ok := c.items[key]
 	if !ok {
@@ -104,6 +117,7 @@ func (c *LRU[K, V]) Set(key K, value V) {
 // about 292 years after the cache was created, such as math.MaxInt64, is
 // cut to that instant, which no process lives to see.
 func (c *LRU[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
+	c.mustBeInitialized()
 	var d int64
 	if ttl > 0 {
 		d = deadline(c.now(), ttl)
@@ -144,6 +158,7 @@ func (c *LRU[K, V]) SetWithTTL(key K, value V, ttl time.Duration) {
 
 // Delete removes the entry for key and reports whether there was one.
 func (c *LRU[K, V]) Delete(key K) bool {
+	c.mustBeInitialized()
 	c.mu.Lock()
 	e, ok := c.items[key]
 	if ok {
@@ -158,6 +173,7 @@ func (c *LRU[K, V]) Delete(key K) bool {
 
 // Clear removes every entry.
 func (c *LRU[K, V]) Clear() {
+	c.mustBeInitialized()
 	c.mu.Lock()
 	var gone []*entry[K, V]
 	if c.onEvict != nil {
@@ -177,6 +193,7 @@ func (c *LRU[K, V]) Clear() {
 
 // Len returns the number of entries, counting expired ones not yet removed.
 func (c *LRU[K, V]) Len() int {
+	c.mustBeInitialized()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.items)
@@ -184,6 +201,7 @@ func (c *LRU[K, V]) Len() int {
 
 // Stats returns the counts of hits, misses, evictions and expirations so far.
 func (c *LRU[K, V]) Stats() Stats {
+	c.mustBeInitialized()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.stats
@@ -197,6 +215,7 @@ func (c *LRU[K, V]) Stats() Stats {
 // the goroutine it runs on and returns at once; the sweep then reports the
 // rest of the batch it has removed and returns.
 func (c *LRU[K, V]) Close() {
+	c.mustBeInitialized()
 	c.sweep.close()
 }
 

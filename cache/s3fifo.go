@@ -113,6 +113,10 @@ const (
 // Get returns.
 //
 // S3FIFO is safe for simultaneous use by multiple goroutines.
+//
+// Make an S3FIFO with [NewS3FIFO]. The zero value has no shards: every
+// method of it panics with an error wrapping [ErrNotInitialized] ("cache:
+// S3FIFO used without NewS3FIFO").
 type S3FIFO[K comparable, V any] struct {
 	seed maphash.Seed
 	mask uint64
@@ -261,9 +265,24 @@ func shardCount(capacity, requested int) int {
 
 func (c *S3FIFO[K, V]) now() int64 { return int64(time.Since(c.base)) }
 
+// shard returns key's shard and hash. It panics unless c was made by
+// NewS3FIFO: the check stands in for the bounds check of the index, which
+// the compiler then drops.
 func (c *S3FIFO[K, V]) shard(key K) (*s3shard[K, V], uint64) {
 	h := maphash.Comparable(c.seed, key)
-	return &c.shards[h&c.mask], h
+	i := h & c.mask
+	if i >= uint64(len(c.shards)) {
+		panic(errS3FIFOZero)
+	}
+	return &c.shards[i], h
+}
+
+// mustBeInitialized panics unless c was made by NewS3FIFO, for the methods
+// that do not go through shard.
+func (c *S3FIFO[K, V]) mustBeInitialized() {
+	if len(c.shards) == 0 {
+		panic(errS3FIFOZero)
+	}
 }
 
 // Get returns the value stored for key and whether there was one. An
@@ -685,6 +704,7 @@ func (c *S3FIFO[K, V]) Delete(key K) bool {
 
 // Clear removes every entry. Entries set while Clear runs may survive it.
 func (c *S3FIFO[K, V]) Clear() {
+	c.mustBeInitialized()
 	for i := range c.shards {
 		s := &c.shards[i]
 		var cleared []*entry[K, V]
@@ -716,6 +736,7 @@ func (c *S3FIFO[K, V]) Clear() {
 // Len returns the number of entries, counting expired ones not yet removed.
 // Under concurrent writes it is a snapshot of each shard in turn.
 func (c *S3FIFO[K, V]) Len() int {
+	c.mustBeInitialized()
 	n := 0
 	for i := range c.shards {
 		s := &c.shards[i]
@@ -730,6 +751,7 @@ func (c *S3FIFO[K, V]) Len() int {
 // Under concurrent use the counts are read one after another, not at one
 // instant.
 func (c *S3FIFO[K, V]) Stats() Stats {
+	c.mustBeInitialized()
 	var st Stats
 	for i := range c.shards {
 		s := &c.shards[i]
@@ -753,6 +775,7 @@ func (c *S3FIFO[K, V]) Stats() Stats {
 // the goroutine it runs on and returns at once; the sweep then reports the
 // rest of the batch it has removed and returns.
 func (c *S3FIFO[K, V]) Close() {
+	c.mustBeInitialized()
 	c.sweep.close()
 }
 
