@@ -49,12 +49,16 @@ type Claims struct {
 // member that encoding/json would read into one of them under another
 // name (see the package documentation). A field of the caller's own with
 // a registered claim's name shadows the embedded one, as embedding does
-// in encoding/json; it then holds the same validated value.
+// in encoding/json; it then holds the same validated value. An error
+// wraps ErrInvalidClaim, and encoding/json's error when it has one.
 func (c *Claims) Decode(v any) error {
 	if c.raw == "" {
 		return fmt.Errorf("%w: claims were not read from a token", ErrInvalidClaim)
 	}
-	return json.Unmarshal([]byte(c.raw), v)
+	if err := json.Unmarshal([]byte(c.raw), v); err != nil {
+		return wrap(ErrInvalidClaim, "", err)
+	}
+	return nil
 }
 
 // HasScope reports whether the space-separated Scope holds s.

@@ -3,6 +3,7 @@ package jwtdemo
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -51,13 +52,17 @@ var (
 	ErrMissingClaim = errors.New("jwtdemo: missing required claim")
 	// ErrInvalidClaim is returned for a registered claim of the wrong JSON
 	// type or out of range (a numeric date that is a string, negative, or
-	// past year 9999).
+	// past year 9999), and for claims encoding/json cannot encode
+	// ([Signer.SignJSON]) or decode into the caller's type ([Claims.Decode],
+	// [VerifyAs]), wrapping encoding/json's error.
 	ErrInvalidClaim = errors.New("jwtdemo: invalid claim")
 	// ErrKey is returned by the key constructors and by JWK import for a
 	// key that cannot be used safely with its algorithm (an HMAC secret
 	// shorter than the hash output, an RSA modulus under 2048 bits, a curve
-	// that does not match, an EC point missing or off its curve), and by
-	// Sign for a key without its private part.
+	// that does not match, an EC point missing or off its curve), by
+	// NewSigner for a key without its private part, and by a Signer whose
+	// signature crypto/rsa or crypto/ecdsa fails to make (their error is
+	// wrapped too). [ParseJWKSet] names the key: "key 3: …".
 	ErrKey = errors.New("jwtdemo: unusable key")
 	// ErrInvalidConfig is returned by constructors given a configuration
 	// they cannot honour.
@@ -76,6 +81,39 @@ var (
 	errSignerZero   = fmt.Errorf("%w: Signer used without NewSigner", ErrNotInitialized)
 	errKeyZero      = fmt.Errorf("%w: Key used without NewKey", ErrNotInitialized)
 )
+
+// prefix starts the text of every error of the package, and only once.
+const prefix = "jwtdemo: "
+
+// chainError wraps one of the package's sentinels and an error that may
+// itself hold the package's errors (reached through encoding/json, a key
+// of a JWK Set, a verification the middleware reports). errors.Is finds
+// both; its text says the prefix once: the sentinel, the detail, then
+// err's text without the prefix, and without the sentinel's own words
+// when err repeats them.
+type chainError struct {
+	sentinel error
+	detail   string
+	err      error
+}
+
+// wrap returns an error wrapping sentinel and err, as chainError reads.
+func wrap(sentinel error, detail string, err error) error {
+	return &chainError{sentinel: sentinel, detail: detail, err: err}
+}
+
+func (e *chainError) Error() string {
+	msg := e.err.Error()
+	msg = strings.Replace(msg, e.sentinel.Error()+": ", "", 1)
+	msg = strings.ReplaceAll(msg, prefix, "")
+	out := e.sentinel.Error()
+	if e.detail != "" {
+		out += ": " + e.detail
+	}
+	return out + ": " + msg
+}
+
+func (e *chainError) Unwrap() []error { return []error{e.sentinel, e.err} }
 
 // maxQuoted is how many bytes of a value the token chose (a kid, an alg,
 // an issuer, an audience) an error message quotes: enough to recognise

@@ -187,7 +187,7 @@ func ParseJWKSet(data []byte, cfg JWKSetConfig) (set *KeySet, skipped []SkippedK
 	for i, data := range raw.Keys {
 		var j jwk
 		if err := json.Unmarshal(data, &j); err != nil {
-			return nil, nil, fmt.Errorf("key %d: %w: JWK is not valid JSON: %w", i, ErrKey, err)
+			return nil, nil, fmt.Errorf("%w: key %d: JWK is not valid JSON: %w", ErrKey, i, err)
 		}
 		alg, reason := j.signatureAlgorithm(cfg)
 		if reason != nil {
@@ -196,7 +196,7 @@ func ParseJWKSet(data []byte, cfg JWKSetConfig) (set *KeySet, skipped []SkippedK
 		}
 		k, err := j.key(alg)
 		if err != nil {
-			return nil, nil, fmt.Errorf("key %d: %w", i, err)
+			return nil, nil, wrap(ErrKey, fmt.Sprintf("key %d", i), err)
 		}
 		keys = append(keys, k)
 	}

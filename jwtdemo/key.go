@@ -270,19 +270,19 @@ func (k *Key) sign(dst, input []byte) ([]byte, error) {
 	case familyRSA:
 		sig, err := rsa.SignPKCS1v15(nil, k.rsaPriv, k.hash, digest)
 		if err != nil {
-			return nil, fmt.Errorf("jwtdemo: signing: %w", err)
+			return nil, fmt.Errorf("%w: signing: %w", ErrKey, err)
 		}
 		return append(dst, sig...), nil
 	case familyPSS:
 		sig, err := rsa.SignPSS(rand.Reader, k.rsaPriv, k.hash, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
 		if err != nil {
-			return nil, fmt.Errorf("jwtdemo: signing: %w", err)
+			return nil, fmt.Errorf("%w: signing: %w", ErrKey, err)
 		}
 		return append(dst, sig...), nil
 	default: // ECDSA: raw r‖s, each padded to the curve size (RFC 7518 §3.4)
 		r, s, err := ecdsa.Sign(rand.Reader, k.ecPriv, digest)
 		if err != nil {
-			return nil, fmt.Errorf("jwtdemo: signing: %w", err)
+			return nil, fmt.Errorf("%w: signing: %w", ErrKey, err)
 		}
 		// (r, n−s) verifies as (r, s) does; the low one of the two is
 		// sent, the form some verifiers insist on. Verification accepts

@@ -67,14 +67,15 @@ func (s *Signer) Sign(c Claims) (string, error) {
 
 // SignJSON returns a token carrying v encoded with encoding/json, which must
 // be a JSON object: a struct embedding [Claims] with the caller's own
-// claims, or a map.
+// claims, or a map. An error wraps ErrInvalidClaim, and encoding/json's
+// error when it has one.
 func (s *Signer) SignJSON(v any) (string, error) {
 	if s == nil || s.key == nil {
 		return "", errSignerZero
 	}
 	payload, err := json.Marshal(v)
 	if err != nil {
-		return "", fmt.Errorf("jwtdemo: encoding claims: %w", err)
+		return "", wrap(ErrInvalidClaim, "encoding claims", err)
 	}
 	if len(payload) == 0 || payload[0] != '{' {
 		return "", fmt.Errorf("%w: claims must encode as a JSON object", ErrInvalidClaim)

@@ -308,7 +308,7 @@ func VerifyAs[T any](v *Verifier, token string, now time.Time) (T, Claims, error
 		return out, Claims{}, err
 	}
 	if err := c.Decode(&out); err != nil {
-		return out, Claims{}, fmt.Errorf("%w: %w", ErrInvalidClaim, err)
+		return out, Claims{}, err
 	}
 	return out, c, nil
 }
