@@ -15,7 +15,7 @@ var approaches = []poolbench.Approach{
 	{Name: "pool", Make: func(size int) poolbench.Borrower { return poolbench.NewPool(size, false) }},
 	{Name: "pool-checked", Make: func(size int) poolbench.Borrower { return poolbench.NewPool(size, true) }},
 	{Name: "channel", Make: func(size int) poolbench.Borrower { return newChanPool(size) }},
-	{Name: "guide", Make: func(size int) poolbench.Borrower { return guideBorrower{pool.NewGuidePool(size)} }},
+	{Name: "guide", Make: newGuideBorrower},
 }
 
 // chanPool is the smallest pool that is right under concurrency: a
@@ -63,6 +63,14 @@ func (c *chanPool) Close() {}
 
 // guideBorrower is the guide's pool. It cannot honour ctx.
 type guideBorrower struct{ p *pool.GuidePool }
+
+func newGuideBorrower(size int) poolbench.Borrower {
+	p, err := pool.NewGuidePool(size)
+	if err != nil {
+		panic(err)
+	}
+	return guideBorrower{p}
+}
 
 func (g guideBorrower) Borrow(_ context.Context, contended bool) (time.Duration, error) {
 	start := poolbench.Start(contended)

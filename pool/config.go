@@ -57,20 +57,15 @@ const (
 	DefaultMaxProbeInterval = 5 * time.Second
 )
 
-// Config describes a Pool. Constructor and MaxSize are required; every other
-// field has a useful zero value. A duration may be as large as the largest
-// time.Duration: one too long to elapse while the process runs means, in
-// effect, never, as the pool's time arithmetic saturates instead of
-// wrapping round.
+// Config is everything about a Pool beyond the two arguments of New that
+// define it, its MaxSize and its Constructor. The zero Config is the
+// defaults each field states: nothing to destroy, no health check, no
+// MinIdle, MaxIdle = MaxSize, no age limits, fail fast after
+// DefaultFailFastAfter failures, no leak detection. A duration may be as
+// large as the largest time.Duration: one too long to elapse while the
+// process runs means, in effect, never, as the pool's time arithmetic
+// saturates instead of wrapping round.
 type Config[T any] struct {
-	// Constructor builds a resource (dials a connection). Its context
-	// carries the values of the acquiring caller's context but is not
-	// cancelled when that caller gives up, so that a slow dial can finish
-	// and join the idle set; it is cancelled when the pool is closed.
-	// A Constructor that panics is a failed construction: its slot is
-	// freed first, and the panic goes on in the acquiring caller (see
-	// Pool.Acquire), or, with no caller waiting, is recovered and counted.
-	Constructor func(ctx context.Context) (T, error)
 	// Destructor releases a resource (closes a connection). Nil means
 	// nothing needs releasing. It runs on the goroutine of the caller whose
 	// call gives the resource up (Release, Destroy, an Acquire that finds
@@ -92,9 +87,6 @@ type Config[T any] struct {
 	// borrow. Zero means on every borrow.
 	HealthCheckAfter time.Duration
 
-	// MaxSize is the hard cap on resources that exist at once, counting
-	// those idle, in use and being constructed. It must be at least 1.
-	MaxSize int
 	// MinIdle is the number of idle resources a background goroutine keeps
 	// ready. Zero means none are built ahead of demand.
 	MinIdle int
@@ -139,20 +131,28 @@ type Config[T any] struct {
 	OnLeak func(Leak)
 }
 
-// validate checks c and returns a copy with the defaults filled in.
-func (c Config[T]) validate() (Config[T], error) {
-	bad := func(format string, args ...any) (Config[T], error) {
-		return c, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+// settings are what New was given, validated, with the defaults filled in.
+type settings[T any] struct {
+	Config[T]
+	maxSize     int
+	constructor func(ctx context.Context) (T, error)
+}
+
+// validate checks New's arguments and returns them with the defaults
+// filled in.
+func validate[T any](maxSize int, constructor func(context.Context) (T, error), c Config[T]) (settings[T], error) {
+	bad := func(format string, args ...any) (settings[T], error) {
+		return settings[T]{}, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 	}
 	switch {
-	case c.Constructor == nil:
-		return bad("Constructor is required")
-	case c.MaxSize < 1:
-		return bad("MaxSize must be at least 1, got %d", c.MaxSize)
-	case c.MinIdle < 0 || c.MinIdle > c.MaxSize:
-		return bad("MinIdle must be in [0, MaxSize=%d], got %d", c.MaxSize, c.MinIdle)
-	case c.MaxIdle < 0 || c.MaxIdle > c.MaxSize:
-		return bad("MaxIdle must be in [0, MaxSize=%d], got %d", c.MaxSize, c.MaxIdle)
+	case constructor == nil:
+		return bad("constructor is required")
+	case maxSize < 1:
+		return bad("maxSize must be at least 1, got %d", maxSize)
+	case c.MinIdle < 0 || c.MinIdle > maxSize:
+		return bad("MinIdle must be in [0, maxSize=%d], got %d", maxSize, c.MinIdle)
+	case c.MaxIdle < 0 || c.MaxIdle > maxSize:
+		return bad("MaxIdle must be in [0, maxSize=%d], got %d", maxSize, c.MaxIdle)
 	case c.MaxIdle > 0 && c.MaxIdle < c.MinIdle:
 		return bad("MaxIdle (%d) must not be below MinIdle (%d)", c.MaxIdle, c.MinIdle)
 	case c.HealthCheckAfter < 0, c.MaxLifetime < 0, c.LifetimeJitter < 0, c.MaxIdleTime < 0,
@@ -169,7 +169,7 @@ func (c Config[T]) validate() (Config[T], error) {
 		c.Destructor = func(T) {}
 	}
 	if c.MaxIdle == 0 {
-		c.MaxIdle = c.MaxSize
+		c.MaxIdle = maxSize
 	}
 	if c.FailFastAfter == 0 {
 		c.FailFastAfter = DefaultFailFastAfter
@@ -183,5 +183,5 @@ func (c Config[T]) validate() (Config[T], error) {
 	if c.MaxProbeInterval < c.ProbeInterval {
 		return bad("MaxProbeInterval (%v) must not be below ProbeInterval (%v)", c.MaxProbeInterval, c.ProbeInterval)
 	}
-	return c, nil
+	return settings[T]{Config: c, maxSize: maxSize, constructor: constructor}, nil
 }

@@ -49,7 +49,7 @@ func TestLongestDurationsNeverFire(t *testing.T) {
 				cfg.HealthCheck = func(context.Context, *conn) error { checks.Add(1); return nil }
 				cfg.HealthCheckAfter = time.Nanosecond // overridden where tested
 				cfg.OnLeak = func(pool.Leak) { leaks.Add(1) }
-				tc.set(&cfg)
+				tc.set(&cfg.Config)
 				if cfg.HealthCheckAfter == time.Nanosecond {
 					cfg.HealthCheck = nil
 				}
@@ -87,7 +87,7 @@ func TestProbePauseDoesNotWrapRound(t *testing.T) {
 		cfg.ProbeInterval = 1 << 62 // about 146 years; doubled, it wraps round
 		cfg.MaxProbeInterval = time.Duration(math.MaxInt64)
 		var calls atomic.Int64
-		cfg.Constructor = func(ctx context.Context) (*conn, error) {
+		cfg.construct = func(ctx context.Context) (*conn, error) {
 			if calls.Add(1) <= 2 {
 				return nil, errDial
 			}

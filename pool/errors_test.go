@@ -19,7 +19,7 @@ import (
 // an hour, which a test's bubble never reaches.
 func failing(t *testing.T, b *backend, fail func(ctx context.Context) (*conn, error)) *pool.Pool[*conn] {
 	cfg := b.config(1)
-	cfg.Constructor = fail
+	cfg.construct = fail
 	cfg.FailFastAfter = 1
 	cfg.ProbeInterval = time.Hour
 	return newPool(t, cfg)
@@ -37,7 +37,15 @@ func TestErrorsSayThePrefixOnce(t *testing.T) {
 		{
 			name: "New/invalid",
 			err: func(t *testing.T) error {
-				_, err := pool.New(pool.Config[*conn]{MaxSize: 0, Constructor: new(backend).construct})
+				_, err := pool.New(0, new(backend).construct, pool.Config[*conn]{})
+				return err
+			},
+			is: []error{pool.ErrInvalidConfig},
+		},
+		{
+			name: "NewGuidePool/invalid",
+			err: func(t *testing.T) error {
+				_, err := pool.NewGuidePool(0)
 				return err
 			},
 			is: []error{pool.ErrInvalidConfig},

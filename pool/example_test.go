@@ -129,10 +129,9 @@ func Example() {
 	defer srv.close()
 	addr := srv.ln.Addr().String()
 
-	p, err := pool.New(pool.Config[*lineConn]{
-		Constructor: func(ctx context.Context) (*lineConn, error) { return dialLine(ctx, addr) },
-		Destructor:  func(lc *lineConn) { lc.c.Close() },
-		MaxSize:     4,
+	dial := func(ctx context.Context) (*lineConn, error) { return dialLine(ctx, addr) }
+	p, err := pool.New(4, dial, pool.Config[*lineConn]{
+		Destructor: func(lc *lineConn) { lc.c.Close() },
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -187,9 +186,9 @@ func Example_healthCheck() {
 	defer srv.close()
 	addr := srv.ln.Addr().String()
 
-	p, err := pool.New(pool.Config[*lineConn]{
-		Constructor: func(ctx context.Context) (*lineConn, error) { return dialLine(ctx, addr) },
-		Destructor:  func(lc *lineConn) { lc.c.Close() },
+	dial := func(ctx context.Context) (*lineConn, error) { return dialLine(ctx, addr) }
+	p, err := pool.New(4, dial, pool.Config[*lineConn]{
+		Destructor: func(lc *lineConn) { lc.c.Close() },
 		HealthCheck: func(ctx context.Context, lc *lineConn) error {
 			if reply, err := lc.roundTrip(ctx, "PING"); err != nil || reply != "PONG" {
 				return fmt.Errorf("ping: %q, %v", reply, err)
@@ -197,7 +196,6 @@ func Example_healthCheck() {
 			return nil
 		},
 		HealthCheckAfter: 0, // on every borrow; a real pool would wait a second or so
-		MaxSize:          4,
 	})
 	if err != nil {
 		fmt.Println(err)

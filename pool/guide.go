@@ -1,6 +1,9 @@
 package pool
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // GuidePool is the guide's answer to "Design a connection pool", ported
 // from its Python as written, and kept as the measured baseline. Python's
@@ -17,12 +20,12 @@ import "sync"
 // on a full queue); and there is no way to close the pool. Its lock is
 // created and never used, as in the original.
 //
-// One difference from Python: queue.Queue(0) is unbounded, while a
-// channel of capacity 0 is unbuffered, so NewGuidePool(0) blocks on any
-// release. Use a size of at least 1. Another: Go has zero values, and a
-// zero GuidePool's queue is a nil channel, on which GetConnection and
-// ReleaseConnection would block for ever; every method of a GuidePool not
-// made by NewGuidePool panics instead.
+// Two differences from Python, both where Go would block for ever and
+// Python would not: queue.Queue(0) is unbounded, while a channel of
+// capacity 0 is unbuffered, so NewGuidePool refuses a size below 1; and Go
+// has zero values, and a zero GuidePool's queue is a nil channel, so every
+// method of a GuidePool not made by NewGuidePool panics instead of
+// blocking.
 type GuidePool struct {
 	size        int
 	connections chan map[string]string
@@ -30,14 +33,18 @@ type GuidePool struct {
 	lock sync.Mutex
 }
 
-// NewGuidePool returns a pool holding size connections, all created now.
-func NewGuidePool(size int) *GuidePool {
-	p := &GuidePool{size: size, connections: make(chan map[string]string, max(size, 0))}
+// NewGuidePool returns a pool holding size connections, all created now,
+// or an error wrapping ErrInvalidConfig when size is below 1.
+func NewGuidePool(size int) (*GuidePool, error) {
+	if size < 1 {
+		return nil, fmt.Errorf("%w: size must be at least 1, got %d", ErrInvalidConfig, size)
+	}
+	p := &GuidePool{size: size, connections: make(chan map[string]string, size)}
 	// Initialize pool
 	for range size {
 		p.connections <- p.createConnection()
 	}
-	return p
+	return p, nil
 }
 
 // createConnection stands in for creating a database connection.

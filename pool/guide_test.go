@@ -10,14 +10,29 @@ import (
 	"github.com/backendkit/backendkit/pool"
 )
 
+func newGuidePool(t *testing.T, size int) *pool.GuidePool {
+	t.Helper()
+	p, err := pool.NewGuidePool(size)
+	require.NoError(t, err)
+	return p
+}
+
+func TestNewGuidePoolRejectsASizeBelowOne(t *testing.T) {
+	for _, size := range []int{0, -1} {
+		p, err := pool.NewGuidePool(size)
+		require.ErrorIs(t, err, pool.ErrInvalidConfig, "size %d", size)
+		assert.Nil(t, p)
+	}
+}
+
 func TestGuidePoolCreatesEveryConnectionUpFront(t *testing.T) {
-	p := pool.NewGuidePool(50)
+	p := newGuidePool(t, 50)
 	assert.Equal(t, 50, p.Idle(), "50 connections exist before anyone asks for one")
 }
 
 func TestGuidePoolBlocksForeverWhenEmpty(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.NewGuidePool(1)
+		p := newGuidePool(t, 1)
 		c := p.GetConnection()
 		got := make(chan map[string]string)
 		go func() { got <- p.GetConnection() }()
@@ -35,7 +50,7 @@ func TestGuidePoolBlocksForeverWhenEmpty(t *testing.T) {
 }
 
 func TestGuidePoolHandsOutBrokenConnections(t *testing.T) {
-	p := pool.NewGuidePool(1)
+	p := newGuidePool(t, 1)
 	c := p.GetConnection()
 	c["broken"] = "true" // the server hung up on it
 	p.ReleaseConnection(c)
@@ -43,7 +58,7 @@ func TestGuidePoolHandsOutBrokenConnections(t *testing.T) {
 }
 
 func TestGuidePoolDoubleReleaseSharesAConnection(t *testing.T) {
-	p := pool.NewGuidePool(2)
+	p := newGuidePool(t, 2)
 	a := p.GetConnection()
 	_ = p.GetConnection()
 	p.ReleaseConnection(a)
@@ -55,7 +70,7 @@ func TestGuidePoolDoubleReleaseSharesAConnection(t *testing.T) {
 
 func TestGuidePoolBlocksForeverOnReleaseWhenFull(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.NewGuidePool(1)
+		p := newGuidePool(t, 1)
 		stranger := map[string]string{"connection": "not from this pool"}
 		done := make(chan struct{})
 		go func() {

@@ -87,16 +87,15 @@ func TestChaos(t *testing.T) {
 	var b backend
 	misuse := &b.misuse
 	var failed atomic.Int64
-	cfg := pool.Config[*conn]{
-		MaxSize: maxSize,
-		MinIdle: 2,
-		Constructor: func(ctx context.Context) (*conn, error) {
-			if rand.IntN(10) < 3 {
-				failed.Add(1)
-				return nil, errDial
-			}
-			return b.construct(ctx)
-		},
+	construct := func(ctx context.Context) (*conn, error) {
+		if rand.IntN(10) < 3 {
+			failed.Add(1)
+			return nil, errDial
+		}
+		return b.construct(ctx)
+	}
+	cfg := spec{maxSize, construct, pool.Config[*conn]{
+		MinIdle:          2,
 		Destructor:       b.destruct,
 		HealthCheckAfter: 0,
 		HealthCheck: func(ctx context.Context, c *conn) error {
@@ -113,7 +112,7 @@ func TestChaos(t *testing.T) {
 		FailFastAfter:    4,
 		ProbeInterval:    100 * time.Microsecond,
 		MaxProbeInterval: time.Millisecond,
-	}
+	}}
 	p := newPool(t, cfg)
 
 	var wg sync.WaitGroup

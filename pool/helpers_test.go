@@ -95,14 +95,21 @@ func (b *backend) figures() (built, live, maxLive int) {
 	return b.built, b.live, b.maxLive
 }
 
-// config returns a Config on b with the given size.
-func (b *backend) config(maxSize int) pool.Config[*conn] {
-	return pool.Config[*conn]{Constructor: b.construct, Destructor: b.destruct, MaxSize: maxSize}
+// spec is what New takes: its two arguments and the Config.
+type spec struct {
+	maxSize   int
+	construct func(context.Context) (*conn, error)
+	pool.Config[*conn]
 }
 
-func newPool(t *testing.T, cfg pool.Config[*conn]) *pool.Pool[*conn] {
+// config returns a spec on b with the given size.
+func (b *backend) config(maxSize int) spec {
+	return spec{maxSize, b.construct, pool.Config[*conn]{Destructor: b.destruct}}
+}
+
+func newPool(t *testing.T, s spec) *pool.Pool[*conn] {
 	t.Helper()
-	p, err := pool.New(cfg)
+	p, err := pool.New(s.maxSize, s.construct, s.Config)
 	require.NoError(t, err)
 	return p
 }

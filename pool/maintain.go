@@ -107,7 +107,7 @@ func (p *Pool[T]) fill() {
 	for {
 		p.mu.Lock()
 		if p.closed || p.failing || p.waitHead != nil ||
-			len(p.idle)+p.constructing >= p.cfg.MinIdle || p.total >= p.cfg.MaxSize {
+			len(p.idle)+p.constructing >= p.cfg.MinIdle || p.total >= p.cfg.maxSize {
 			p.mu.Unlock()
 			return
 		}
@@ -127,7 +127,7 @@ func (p *Pool[T]) fill() {
 // construct runs the constructor for the pool itself, with a context that
 // Close cancels.
 func (p *Pool[T]) construct() (T, error) {
-	return p.cfg.Constructor(p.closeCtx)
+	return p.cfg.constructor(p.closeCtx)
 }
 
 // probe runs while the backend is failing: it tries one construction at a
@@ -149,7 +149,7 @@ func (p *Pool[T]) probe() {
 			p.mu.Unlock()
 			return
 		}
-		if p.total < p.cfg.MaxSize {
+		if p.total < p.cfg.maxSize {
 			p.total++
 			p.constructing++
 			p.mu.Unlock()

@@ -54,7 +54,7 @@ func TestMaxIdleBoundsTheIdleSet(t *testing.T) {
 			cfg := b.config(2)
 			cfg.MinIdle = 1
 			cfg.MaxIdle = 1
-			cfg.Constructor = func(ctx context.Context) (*conn, error) {
+			cfg.construct = func(ctx context.Context) (*conn, error) {
 				if calls.Add(1) == 1 {
 					<-gate // the refill's construction
 				}

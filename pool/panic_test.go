@@ -65,7 +65,7 @@ func TestConstructorPanicFreesItsSlotAndReachesItsCaller(t *testing.T) {
 				gate := make(chan struct{})
 				var calls atomic.Int64
 				cfg := b.config(1)
-				cfg.Constructor = func(ctx context.Context) (*conn, error) {
+				cfg.construct = func(ctx context.Context) (*conn, error) {
 					if calls.Add(1) == 1 {
 						<-gate
 						panic("dial exploded")
@@ -126,7 +126,7 @@ func TestConstructorPanicAfterTheCallerLeftIsAConstructionError(t *testing.T) {
 		gate := make(chan struct{})
 		var calls atomic.Int64
 		cfg := b.config(1)
-		cfg.Constructor = func(ctx context.Context) (*conn, error) {
+		cfg.construct = func(ctx context.Context) (*conn, error) {
 			if calls.Add(1) == 1 {
 				<-gate
 				panic("dial exploded")
@@ -169,7 +169,7 @@ func TestConstructorPanicInTheBackgroundIsAConstructionError(t *testing.T) {
 			var calls atomic.Int64
 			cfg := b.config(2)
 			cfg.MinIdle = 1
-			cfg.Constructor = func(ctx context.Context) (*conn, error) {
+			cfg.construct = func(ctx context.Context) (*conn, error) {
 				if calls.Add(1) == 1 {
 					panic("dial exploded")
 				}
@@ -192,7 +192,7 @@ func TestConstructorPanicInTheBackgroundIsAConstructionError(t *testing.T) {
 			cfg := b.config(2)
 			cfg.FailFastAfter = 1
 			cfg.ProbeInterval = time.Second
-			cfg.Constructor = func(ctx context.Context) (*conn, error) {
+			cfg.construct = func(ctx context.Context) (*conn, error) {
 				switch calls.Add(1) {
 				case 1:
 					return nil, errDial
@@ -298,7 +298,7 @@ func TestHealthCheckPanicDestroysTheResourceAndFreesItsSlot(t *testing.T) {
 // resource, and on a pool goroutine it does not end the process.
 func TestDestructorPanicFreesTheSlot(t *testing.T) {
 	// explosive returns a config whose Destructor panics on its first call.
-	explosive := func(b *backend, size int) pool.Config[*conn] {
+	explosive := func(b *backend, size int) spec {
 		var calls atomic.Int64
 		cfg := b.config(size)
 		cfg.Destructor = func(c *conn) {

@@ -86,7 +86,7 @@ type grant[T any] struct {
 // Create one with New. A zero Pool, or a nil *Pool, is not a pool: its
 // methods return ErrNotInitialized, and Stats panics with it.
 type Pool[T any] struct {
-	cfg       Config[T]
+	cfg       settings[T]
 	base      time.Time
 	clocked   bool // some feature needs the time on acquire and release
 	plain     bool // nothing to check on acquire: no clock, no HealthCheck
@@ -122,21 +122,33 @@ type Pool[T any] struct {
 	stats        counters
 }
 
-// New returns a pool built from cfg, or an error wrapping ErrInvalidConfig.
-// It builds nothing itself; when MinIdle, MaxLifetime, MaxIdleTime or
+// New returns a pool of at most maxSize resources built by constructor,
+// configured further by cfg (whose zero value is the defaults), or an
+// error wrapping ErrInvalidConfig. maxSize is a hard cap on the resources
+// that exist at once, counting those idle, in use and being built; it must
+// be at least 1. constructor, required, builds a resource (dials a
+// connection); its context carries the values of the acquiring caller's
+// context but is not cancelled when that caller gives up, so that a slow
+// dial can finish and join the idle set, and it is cancelled when the pool
+// is closed. A constructor that panics is a failed construction: its slot
+// is freed first, and the panic goes on in the acquiring caller (see
+// Acquire), or, with no caller waiting, is recovered and counted.
+//
+// New builds nothing itself; when MinIdle, MaxLifetime, MaxIdleTime or
 // LeakThreshold is set it starts a background goroutine, which Close stops.
-func New[T any](cfg Config[T]) (*Pool[T], error) {
-	cfg, err := cfg.validate()
+func New[T any](maxSize int, constructor func(ctx context.Context) (T, error), cfg Config[T]) (*Pool[T], error) {
+	settings, err := validate(maxSize, constructor, cfg)
 	if err != nil {
 		return nil, err
 	}
+	cfg = settings.Config
 	p := &Pool[T]{
-		cfg:     cfg,
+		cfg:     settings,
 		base:    time.Now(),
 		clocked: cfg.MaxLifetime > 0 || cfg.MaxIdleTime > 0 || cfg.LeakThreshold > 0 || (cfg.HealthCheck != nil && cfg.HealthCheckAfter > 0),
 		kick:    make(chan struct{}, 1),
-		idle:    make([]*entry[T], 0, cfg.MaxSize),
-		all:     make([]*entry[T], 0, cfg.MaxSize),
+		idle:    make([]*entry[T], 0, maxSize),
+		all:     make([]*entry[T], 0, maxSize),
 		drained: make(chan struct{}),
 	}
 	p.plain = !p.clocked && cfg.HealthCheck == nil
@@ -351,7 +363,7 @@ func (p *Pool[T]) acquireSlow(ctx context.Context, now int64) (Handle[T], error)
 			return p.grantLocked(e, empty), nil
 		}
 		empty = true
-		if p.total < p.cfg.MaxSize {
+		if p.total < p.cfg.maxSize {
 			if p.failing {
 				p.stats.failFast++
 				err := p.lastErr
@@ -508,7 +520,7 @@ func (p *Pool[T]) build(ctx context.Context) (Handle[T], error) {
 	construct := func() (T, error) {
 		defer cancel()
 		defer stop()
-		return p.cfg.Constructor(cctx)
+		return p.cfg.constructor(cctx)
 	}
 	if ctx.Done() == nil {
 		return p.buildHere(construct)
@@ -665,7 +677,7 @@ func (p *Pool[T]) builtLocked(v T, err error, forCaller bool) (h Handle[T], d do
 	if recovered {
 		// Slots freed during the outage failed their waiters instead of
 		// letting them build; the waiters still queued may build now.
-		for p.total < p.cfg.MaxSize && p.liveWaiterLocked() {
+		for p.total < p.cfg.maxSize && p.liveWaiterLocked() {
 			p.total++
 			p.constructing++
 			p.grantWaiterLocked(grant[T]{build: true}, now)
@@ -1033,7 +1045,7 @@ func (p *Pool[T]) Stats() Stats {
 	defer p.mu.Unlock()
 	c := &p.stats
 	return Stats{
-		MaxSize:           p.cfg.MaxSize,
+		MaxSize:           p.cfg.maxSize,
 		Total:             p.total,
 		Idle:              len(p.idle),
 		InUse:             p.total - len(p.idle) - p.constructing,

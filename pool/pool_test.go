@@ -19,34 +19,34 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 	ok := b.config(4)
 	tests := []struct {
 		name string
-		edit func(*pool.Config[*conn])
+		edit func(*spec)
 	}{
-		{"no constructor", func(c *pool.Config[*conn]) { c.Constructor = nil }},
-		{"zero max size", func(c *pool.Config[*conn]) { c.MaxSize = 0 }},
-		{"negative max size", func(c *pool.Config[*conn]) { c.MaxSize = -1 }},
-		{"min idle above max size", func(c *pool.Config[*conn]) { c.MinIdle = 5 }},
-		{"negative min idle", func(c *pool.Config[*conn]) { c.MinIdle = -1 }},
-		{"max idle above max size", func(c *pool.Config[*conn]) { c.MaxIdle = 5 }},
-		{"max idle below min idle", func(c *pool.Config[*conn]) { c.MinIdle, c.MaxIdle = 3, 2 }},
-		{"negative lifetime", func(c *pool.Config[*conn]) { c.MaxLifetime = -time.Second }},
-		{"negative idle time", func(c *pool.Config[*conn]) { c.MaxIdleTime = -time.Second }},
-		{"negative check threshold", func(c *pool.Config[*conn]) { c.HealthCheckAfter = -time.Second }},
-		{"jitter without lifetime", func(c *pool.Config[*conn]) { c.LifetimeJitter = time.Second }},
-		{"jitter as long as lifetime", func(c *pool.Config[*conn]) { c.MaxLifetime, c.LifetimeJitter = time.Second, time.Second }},
-		{"negative fail fast", func(c *pool.Config[*conn]) { c.FailFastAfter = -1 }},
-		{"probe cap below interval", func(c *pool.Config[*conn]) { c.ProbeInterval, c.MaxProbeInterval = time.Second, time.Millisecond }},
-		{"leak threshold without callback", func(c *pool.Config[*conn]) { c.LeakThreshold = time.Second }},
+		{"no constructor", func(c *spec) { c.construct = nil }},
+		{"zero max size", func(c *spec) { c.maxSize = 0 }},
+		{"negative max size", func(c *spec) { c.maxSize = -1 }},
+		{"min idle above max size", func(c *spec) { c.MinIdle = 5 }},
+		{"negative min idle", func(c *spec) { c.MinIdle = -1 }},
+		{"max idle above max size", func(c *spec) { c.MaxIdle = 5 }},
+		{"max idle below min idle", func(c *spec) { c.MinIdle, c.MaxIdle = 3, 2 }},
+		{"negative lifetime", func(c *spec) { c.MaxLifetime = -time.Second }},
+		{"negative idle time", func(c *spec) { c.MaxIdleTime = -time.Second }},
+		{"negative check threshold", func(c *spec) { c.HealthCheckAfter = -time.Second }},
+		{"jitter without lifetime", func(c *spec) { c.LifetimeJitter = time.Second }},
+		{"jitter as long as lifetime", func(c *spec) { c.MaxLifetime, c.LifetimeJitter = time.Second, time.Second }},
+		{"negative fail fast", func(c *spec) { c.FailFastAfter = -1 }},
+		{"probe cap below interval", func(c *spec) { c.ProbeInterval, c.MaxProbeInterval = time.Second, time.Millisecond }},
+		{"leak threshold without callback", func(c *spec) { c.LeakThreshold = time.Second }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := ok
 			tt.edit(&cfg)
-			p, err := pool.New(cfg)
+			p, err := pool.New(cfg.maxSize, cfg.construct, cfg.Config)
 			require.ErrorIs(t, err, pool.ErrInvalidConfig)
 			assert.Nil(t, p)
 		})
 	}
-	p, err := pool.New(ok)
+	p, err := pool.New(ok.maxSize, ok.construct, ok.Config)
 	require.NoError(t, err)
 	closePool(t, p)
 }
@@ -590,7 +590,7 @@ func TestLockIsNotHeldDuringCallbacks(t *testing.T) {
 		}
 	}
 	cfg := b.config(1)
-	cfg.Constructor = func(ctx context.Context) (*conn, error) { probe(); return b.construct(ctx) }
+	cfg.construct = func(ctx context.Context) (*conn, error) { probe(); return b.construct(ctx) }
 	cfg.Destructor = func(c *conn) { probe(); b.destruct(c) }
 	cfg.HealthCheck = func(context.Context, *conn) error { probe(); return errors.New("stale") }
 	p = newPool(t, cfg)

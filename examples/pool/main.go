@@ -46,9 +46,9 @@ func run(workers, requests, size int) error {
 	addr := srv.ln.Addr().String()
 	fmt.Println("server listening on", addr)
 
-	p, err := pool.New(pool.Config[*conn]{
-		Constructor: func(ctx context.Context) (*conn, error) { return dial(ctx, addr) },
-		Destructor:  func(c *conn) { c.nc.Close() },
+	dialAddr := func(ctx context.Context) (*conn, error) { return dial(ctx, addr) }
+	p, err := pool.New(size, dialAddr, pool.Config[*conn]{
+		Destructor: func(c *conn) { c.nc.Close() },
 		// A ping on borrow; a production pool would set HealthCheckAfter
 		// to a second or so, so that busy connections are not pinged.
 		HealthCheck: func(ctx context.Context, c *conn) error {
@@ -58,7 +58,6 @@ func run(workers, requests, size int) error {
 			}
 			return err
 		},
-		MaxSize:     size,
 		MaxLifetime: time.Hour,
 		MaxIdleTime: 5 * time.Minute,
 	})

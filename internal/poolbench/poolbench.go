@@ -66,11 +66,7 @@ type Pool struct{ p *pool.Pool[*Conn] }
 // reads the clock on every acquire and release: a lifetime with jitter, an
 // idle time and a health check after a second idle.
 func NewPool(size int, checked bool) Pool {
-	cfg := pool.Config[*Conn]{
-		Constructor: func(context.Context) (*Conn, error) { return new(Conn), nil },
-		Destructor:  func(*Conn) {},
-		MaxSize:     size,
-	}
+	cfg := pool.Config[*Conn]{Destructor: func(*Conn) {}}
 	if checked {
 		cfg.MaxLifetime = time.Hour
 		cfg.LifetimeJitter = time.Minute
@@ -78,7 +74,7 @@ func NewPool(size int, checked bool) Pool {
 		cfg.HealthCheck = func(context.Context, *Conn) error { return nil }
 		cfg.HealthCheckAfter = time.Second
 	}
-	p, err := pool.New(cfg)
+	p, err := pool.New(size, func(context.Context) (*Conn, error) { return new(Conn), nil }, cfg)
 	if err != nil {
 		panic(err)
 	}
