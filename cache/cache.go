@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// ErrInvalidConfig is returned by constructors given a configuration they
-// cannot honour, such as a capacity below one.
+// ErrInvalidConfig is wrapped by the error a constructor returns for a
+// capacity or a configuration it cannot honour, such as a capacity below
+// one.
 var ErrInvalidConfig = errors.New("cache: invalid configuration")
 
 // ErrNotInitialized is what a method of a zero LRU or S3FIFO panics with,
@@ -17,7 +18,7 @@ var ErrInvalidConfig = errors.New("cache: invalid configuration")
 // constructor has no capacity, so using one is a bug.
 var ErrNotInitialized = errors.New("cache: used without its constructor")
 
-// MaxCapacity is the largest Capacity a cache accepts: far beyond any
+// MaxCapacity is the largest capacity a cache accepts: far beyond any
 // memory, it only keeps size arithmetic from overflowing.
 const MaxCapacity = 1 << 40
 
@@ -34,13 +35,11 @@ const (
 	sweepLimit = 1024
 )
 
-// Config configures a cache. Capacity is required; every other field has a
-// useful zero value.
+// Config configures a cache beyond its capacity, which the constructors
+// take as an argument. Its zero value means the documented defaults: no
+// time to live, DefaultSweepInterval, no callback, no hit and miss
+// counting, shards picked from GOMAXPROCS.
 type Config[K comparable, V any] struct {
-	// Capacity is the most entries the cache holds, from 1 to MaxCapacity.
-	// Memory follows the entries stored, not the capacity.
-	Capacity int
-
 	// DefaultTTL is the time to live that Set gives an entry. Zero means
 	// entries set with Set never expire; a negative value is an error.
 	// Any value up to math.MaxInt64 is accepted, as by SetWithTTL.
@@ -73,14 +72,15 @@ type Config[K comparable, V any] struct {
 
 	// Shards is the number of independently locked shards of an S3FIFO,
 	// rounded up to a power of two. Zero picks a number from GOMAXPROCS and
-	// Capacity. LRU has a single lock and ignores it.
+	// the capacity. LRU has a single lock and ignores it.
 	Shards int
 }
 
-func (c *Config[K, V]) validate() error {
+// validate checks capacity and cfg together.
+func (c *Config[K, V]) validate(capacity int) error {
 	switch {
-	case c.Capacity < 1 || c.Capacity > MaxCapacity:
-		return fmt.Errorf("%w: Capacity must be in [1, %d], got %d", ErrInvalidConfig, MaxCapacity, c.Capacity)
+	case capacity < 1 || capacity > MaxCapacity:
+		return fmt.Errorf("%w: capacity must be in [1, %d], got %d", ErrInvalidConfig, MaxCapacity, capacity)
 	case c.DefaultTTL < 0:
 		return fmt.Errorf("%w: DefaultTTL must not be negative, got %v", ErrInvalidConfig, c.DefaultTTL)
 	case c.SweepInterval < 0:

@@ -42,12 +42,14 @@ var (
 
 type impl struct {
 	name string
-	new  func(cfg cache.Config[string, int]) (store, error)
+	new  func(capacity int, cfg cache.Config[string, int]) (store, error)
 }
 
 var impls = []impl{
-	{"lru", func(cfg cache.Config[string, int]) (store, error) { return cache.NewLRU(cfg) }},
-	{"s3fifo", func(cfg cache.Config[string, int]) (store, error) { return cache.NewS3FIFO(cfg) }},
+	{"lru", func(capacity int, cfg cache.Config[string, int]) (store, error) { return cache.NewLRU(capacity, cfg) }},
+	{"s3fifo", func(capacity int, cfg cache.Config[string, int]) (store, error) {
+		return cache.NewS3FIFO(capacity, cfg)
+	}},
 }
 
 // forEach runs test against every implementation.
@@ -57,9 +59,9 @@ func forEach(t *testing.T, test func(t *testing.T, im impl)) {
 	}
 }
 
-func mustNew(t *testing.T, im impl, cfg cache.Config[string, int]) store {
+func mustNew(t *testing.T, im impl, capacity int, cfg cache.Config[string, int]) store {
 	t.Helper()
-	c, err := im.new(cfg)
+	c, err := im.new(capacity, cfg)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	return c
@@ -91,18 +93,21 @@ func (l *evictLog) get() []string {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	bad := []cache.Config[string, int]{
-		{Capacity: 0},
-		{Capacity: -1},
-		{Capacity: cache.MaxCapacity + 1},
-		{Capacity: 1, DefaultTTL: -time.Second},
-		{Capacity: 1, SweepInterval: -time.Second},
-		{Capacity: 1, Shards: -1},
+	bad := []struct {
+		capacity int
+		cfg      cache.Config[string, int]
+	}{
+		{0, cache.Config[string, int]{}},
+		{-1, cache.Config[string, int]{}},
+		{cache.MaxCapacity + 1, cache.Config[string, int]{}},
+		{1, cache.Config[string, int]{DefaultTTL: -time.Second}},
+		{1, cache.Config[string, int]{SweepInterval: -time.Second}},
+		{1, cache.Config[string, int]{Shards: -1}},
 	}
 	forEach(t, func(t *testing.T, im impl) {
-		for _, cfg := range bad {
-			c, err := im.new(cfg)
-			require.Error(t, err, "%+v", cfg)
+		for _, b := range bad {
+			c, err := im.new(b.capacity, b.cfg)
+			require.Error(t, err, "%d %+v", b.capacity, b.cfg)
 			assert.True(t, errors.Is(err, cache.ErrInvalidConfig), "%v", err)
 			assert.Contains(t, err.Error(), "cache: ")
 			assert.Nil(t, c)
@@ -112,7 +117,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 
 func TestMaxCapacityWorks(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: cache.MaxCapacity})
+		c := mustNew(t, im, cache.MaxCapacity, cache.Config[string, int]{})
 		for i := range 1000 {
 			c.Set(fmt.Sprint(i), i)
 		}
@@ -125,7 +130,7 @@ func TestMaxCapacityWorks(t *testing.T) {
 
 func TestGetSetDelete(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, RecordStats: true})
+		c := mustNew(t, im, 10, cache.Config[string, int]{RecordStats: true})
 		_, ok := c.Get("a")
 		assert.False(t, ok)
 
@@ -158,7 +163,7 @@ func TestCapacityIsNeverExceeded(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		for _, capacity := range []int{1, 2, 7, 100, 1000} {
 			var log evictLog
-			c := mustNew(t, im, cache.Config[string, int]{Capacity: capacity, OnEvict: log.record})
+			c := mustNew(t, im, capacity, cache.Config[string, int]{OnEvict: log.record})
 			const inserts = 2000
 			for i := range inserts {
 				c.Set(fmt.Sprint(i), i)
@@ -182,7 +187,7 @@ func TestCapacityIsNeverExceeded(t *testing.T) {
 func TestEvictionOrder(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		var log evictLog
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: 3, Shards: 1, OnEvict: log.record})
+		c := mustNew(t, im, 3, cache.Config[string, int]{Shards: 1, OnEvict: log.record})
 		c.Set("a", 1)
 		c.Set("b", 2)
 		c.Set("c", 3)
@@ -208,7 +213,7 @@ func TestEvictionOrder(t *testing.T) {
 func TestDeleteAndClearReportDeleted(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		var log evictLog
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, OnEvict: log.record})
+		c := mustNew(t, im, 10, cache.Config[string, int]{OnEvict: log.record})
 		c.Set("a", 1)
 		c.Set("b", 2)
 		c.Set("c", 3)
@@ -238,9 +243,8 @@ func TestOnEvictMayCallTheCache(t *testing.T) {
 		var c store
 		calls := 0
 		var err error
-		c, err = im.new(cache.Config[string, int]{
-			Capacity: 2,
-			Shards:   1,
+		c, err = im.new(2, cache.Config[string, int]{
+			Shards: 1,
 			OnEvict: func(k string, v int, r cache.Reason) {
 				calls++
 				c.Get(k)
@@ -280,7 +284,7 @@ func TestTTLExpiresLazilyOnRead(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		synctest.Test(t, func(t *testing.T) {
 			var log evictLog
-			c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, OnEvict: log.record, SweepInterval: time.Hour})
+			c := mustNew(t, im, 10, cache.Config[string, int]{OnEvict: log.record, SweepInterval: time.Hour})
 			c.SetWithTTL("a", 1, time.Minute)
 			c.SetWithTTL("b", 2, 2*time.Minute)
 			c.Set("forever", 3)
@@ -320,7 +324,7 @@ func TestTTLZeroAndNegative(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		synctest.Test(t, func(t *testing.T) {
 			var log evictLog
-			c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, OnEvict: log.record, DefaultTTL: time.Minute})
+			c := mustNew(t, im, 10, cache.Config[string, int]{OnEvict: log.record, DefaultTTL: time.Minute})
 
 			// Set uses DefaultTTL.
 			c.Set("d", 1)
@@ -355,7 +359,7 @@ func TestSweepRemovesExpiredEntries(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		synctest.Test(t, func(t *testing.T) {
 			var log evictLog
-			c := mustNew(t, im, cache.Config[string, int]{Capacity: 5000, OnEvict: log.record, SweepInterval: 10 * time.Second})
+			c := mustNew(t, im, 5000, cache.Config[string, int]{OnEvict: log.record, SweepInterval: 10 * time.Second})
 			c.Set("forever", 0)
 			const n = 3000 // more than one sweep batch and shard limit
 			for i := range n {
@@ -390,7 +394,7 @@ func TestSweepRemovesExpiredEntries(t *testing.T) {
 // once a TTL is used, and that Close stops it.
 func TestNoSweepWithoutTTL(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
-		c, err := im.new(cache.Config[string, int]{Capacity: 10})
+		c, err := im.new(10, cache.Config[string, int]{})
 		require.NoError(t, err)
 		c.Set("a", 1)
 		c.SetWithTTL("b", 1, 0)
@@ -407,7 +411,7 @@ func TestNoSweepWithoutTTL(t *testing.T) {
 func TestStatsCount(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		synctest.Test(t, func(t *testing.T) {
-			c := mustNew(t, im, cache.Config[string, int]{Capacity: 2, Shards: 1, RecordStats: true})
+			c := mustNew(t, im, 2, cache.Config[string, int]{Shards: 1, RecordStats: true})
 			c.Set("a", 1)
 			c.Get("a")
 			c.Get("b")
@@ -427,7 +431,7 @@ func TestStatsCount(t *testing.T) {
 // evictions and expirations still are.
 func TestStatsOffByDefault(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: 1, Shards: 1})
+		c := mustNew(t, im, 1, cache.Config[string, int]{Shards: 1})
 		c.Set("a", 1)
 		c.Get("a")
 		c.Get("b")
@@ -443,7 +447,7 @@ func TestStatsOffByDefault(t *testing.T) {
 func TestScanResistance(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		const capacity = 1000
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: capacity})
+		c := mustNew(t, im, capacity, cache.Config[string, int]{})
 		hot := capacity / 2
 		for range 4 {
 			for i := range hot {
@@ -476,7 +480,7 @@ func TestScanResistance(t *testing.T) {
 func TestHugeTTLMeansForever(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		// On the real clock, some time has passed since the cache was made.
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: 10})
+		c := mustNew(t, im, 10, cache.Config[string, int]{})
 		c.SetWithTTL("max", 1, math.MaxInt64)
 		_, ok := c.Get("max")
 		assert.True(t, ok, "math.MaxInt64 on the real clock")
@@ -484,8 +488,8 @@ func TestHugeTTLMeansForever(t *testing.T) {
 
 		synctest.Test(t, func(t *testing.T) {
 			var log evictLog
-			c := mustNew(t, im, cache.Config[string, int]{Capacity: 10, OnEvict: log.record, SweepInterval: time.Hour})
-			d := mustNew(t, im, cache.Config[string, int]{Capacity: 10, DefaultTTL: math.MaxInt64, SweepInterval: time.Hour})
+			c := mustNew(t, im, 10, cache.Config[string, int]{OnEvict: log.record, SweepInterval: time.Hour})
+			d := mustNew(t, im, 10, cache.Config[string, int]{DefaultTTL: math.MaxInt64, SweepInterval: time.Hour})
 			c.SetWithTTL("max", 1, math.MaxInt64)
 			c.SetWithTTL("max-1", 2, math.MaxInt64-1)
 			c.SetWithTTL("1ns", 3, time.Nanosecond)

@@ -8,8 +8,7 @@ import (
 )
 
 func ExampleLRU() {
-	c, err := cache.NewLRU(cache.Config[string, string]{
-		Capacity:    2,
+	c, err := cache.NewLRU(2, cache.Config[string, string]{
 		RecordStats: true,
 		OnEvict: func(key, value string, reason cache.Reason) {
 			fmt.Println(reason, key)
@@ -40,8 +39,7 @@ func ExampleS3FIFO() {
 	store := map[string]string{"abc123": "https://example.com/a/long/path"}
 	reads := 0
 
-	c, err := cache.NewS3FIFO(cache.Config[string, string]{
-		Capacity:   10_000,
+	c, err := cache.NewS3FIFO(10_000, cache.Config[string, string]{
 		DefaultTTL: time.Hour,
 	})
 	if err != nil {
@@ -72,8 +70,8 @@ func ExampleS3FIFO() {
 // A scan of keys read once, as a batch job makes, flushes every hot key out
 // of an LRU of the same size; S3-FIFO keeps them.
 func ExampleS3FIFO_scan() {
-	lru, _ := cache.NewLRU(cache.Config[int, bool]{Capacity: 100})
-	s3, _ := cache.NewS3FIFO(cache.Config[int, bool]{Capacity: 100, Shards: 1})
+	lru, _ := cache.NewLRU(100, cache.Config[int, bool]{})
+	s3, _ := cache.NewS3FIFO(100, cache.Config[int, bool]{Shards: 1})
 	for _, c := range []interface {
 		Get(int) (bool, bool)
 		Set(int, bool)

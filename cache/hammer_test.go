@@ -40,8 +40,7 @@ func TestConcurrentHammer(t *testing.T) {
 				badMsg.Store(fmt.Sprintf(format, args...))
 			}
 		}
-		c, err := im.new(cache.Config[string, int]{
-			Capacity:    capacity,
+		c, err := im.new(capacity, cache.Config[string, int]{
 			RecordStats: true,
 			OnEvict: func(k string, v int, _ cache.Reason) {
 				if fmt.Sprint(keyOf(v)) != k {
@@ -142,7 +141,7 @@ func nonGets(goroutines, ops, keys int) int {
 func TestReadYourWrites(t *testing.T) {
 	forEach(t, func(t *testing.T, im impl) {
 		const goroutines, perG, rounds = 8, 64, 200
-		c := mustNew(t, im, cache.Config[string, int]{Capacity: 100 * goroutines * perG})
+		c := mustNew(t, im, 100*goroutines*perG, cache.Config[string, int]{})
 		var bad atomic.Int64
 		var wg sync.WaitGroup
 		for g := range goroutines {
@@ -185,9 +184,8 @@ func TestOnEvictReportsEachValueOnce(t *testing.T) {
 		)
 		var mu sync.Mutex
 		reported := make(map[int]int) // value -> OnEvict calls
-		c, err := im.new(cache.Config[string, int]{
-			Capacity: capacity,
-			Shards:   1,
+		c, err := im.new(capacity, cache.Config[string, int]{
+			Shards: 1,
 			OnEvict: func(_ string, v int, _ cache.Reason) {
 				mu.Lock()
 				reported[v]++

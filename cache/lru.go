@@ -41,11 +41,12 @@ func (c *LRU[K, V]) countMiss() {
 	}
 }
 
-// NewLRU returns an empty LRU configured by cfg. It returns an error
-// wrapping [ErrInvalidConfig] when cfg.Capacity is outside [1, MaxCapacity]
-// or a duration is negative.
-func NewLRU[K comparable, V any](cfg Config[K, V]) (*LRU[K, V], error) {
-	if err := cfg.validate(); err != nil {
+// NewLRU returns an empty LRU that holds at most capacity entries,
+// configured by cfg. Memory follows the entries stored, not the capacity.
+// It returns an error wrapping [ErrInvalidConfig] when capacity is outside
+// [1, MaxCapacity] or a duration in cfg is negative.
+func NewLRU[K comparable, V any](capacity int, cfg Config[K, V]) (*LRU[K, V], error) {
+	if err := cfg.validate(capacity); err != nil {
 		return nil, err
 	}
 	c := &LRU[K, V]{
@@ -53,9 +54,9 @@ func NewLRU[K comparable, V any](cfg Config[K, V]) (*LRU[K, V], error) {
 		defaultTTL:  cfg.DefaultTTL,
 		interval:    cfg.sweepInterval(),
 		base:        time.Now(),
-		capacity:    cfg.Capacity,
+		capacity:    capacity,
 		recordStats: cfg.RecordStats,
-		items:       make(map[K]*entry[K, V], min(cfg.Capacity, 1024)),
+		items:       make(map[K]*entry[K, V], min(capacity, 1024)),
 	}
 	c.order.init()
 	return c, nil

@@ -271,8 +271,7 @@ func TestAgainstModel(t *testing.T) {
 				capacity := 1 + r.IntN(40)
 				keys := capacity + 1 + r.IntN(3*capacity)
 				var log evictLog
-				c, err := im.new(cache.Config[string, int]{
-					Capacity: capacity, Shards: 1, OnEvict: log.record,
+				c, err := im.new(capacity, cache.Config[string, int]{Shards: 1, OnEvict: log.record,
 					SweepInterval: 1000 * time.Hour,
 				})
 				require.NoError(t, err)

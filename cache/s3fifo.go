@@ -107,10 +107,10 @@ const (
 // unless it was overwritten, deleted, evicted or expired since). Len never
 // exceeds the capacity: each shard holds at most its share of it, and the
 // shares add up to the capacity. Because each shard evicts on its own, a
-// cache can evict before it holds Capacity entries in total. A Get that
-// races with the eviction pass may set the access bit of an entry just
-// passed over; that only shifts which entry is evicted next, never what a
-// Get returns.
+// cache can evict before it holds as many entries as its capacity. A Get
+// that races with the eviction pass may set the access bit of an entry
+// just passed over; that only shifts which entry is evicted next, never
+// what a Get returns.
 //
 // S3FIFO is safe for simultaneous use by multiple goroutines.
 //
@@ -194,14 +194,15 @@ func newTable[K comparable, V any](size int) *table[K, V] {
 // shard, so the table uses the high ones.
 func (t *table[K, V]) home(h uint64) uint64 { return (h >> 32) & t.mask }
 
-// NewS3FIFO returns an empty S3FIFO configured by cfg. It returns an error
-// wrapping [ErrInvalidConfig] when cfg.Capacity is outside [1, MaxCapacity]
-// or a duration or the shard count is negative.
-func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
-	if err := cfg.validate(); err != nil {
+// NewS3FIFO returns an empty S3FIFO that holds at most capacity entries,
+// configured by cfg. Memory follows the entries stored, not the capacity.
+// It returns an error wrapping [ErrInvalidConfig] when capacity is outside
+// [1, MaxCapacity] or a duration or the shard count in cfg is negative.
+func NewS3FIFO[K comparable, V any](capacity int, cfg Config[K, V]) (*S3FIFO[K, V], error) {
+	if err := cfg.validate(capacity); err != nil {
 		return nil, err
 	}
-	n := shardCount(cfg.Capacity, cfg.Shards)
+	n := shardCount(capacity, cfg.Shards)
 	c := &S3FIFO[K, V]{
 		seed:        maphash.MakeSeed(),
 		mask:        uint64(n - 1),
@@ -217,8 +218,8 @@ func NewS3FIFO[K comparable, V any](cfg Config[K, V]) (*S3FIFO[K, V], error) {
 		s := &c.shards[i]
 		s.seed = c.seed
 		// Spread the capacity so that the shares add up to it exactly.
-		s.capacity = cfg.Capacity / n
-		if i < cfg.Capacity%n {
+		s.capacity = capacity / n
+		if i < capacity%n {
 			s.capacity++
 		}
 		s.smallCap = max(1, s.capacity*smallPercent/100)

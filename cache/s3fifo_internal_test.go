@@ -31,7 +31,7 @@ func TestUnlockedSetMeetsRemoval(t *testing.T) {
 		{"ttl", func(c *S3FIFO[string, int]) { c.SetWithTTL("k", 2, time.Hour) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := NewS3FIFO(Config[string, int]{Capacity: 1})
+			c, err := NewS3FIFO(1, Config[string, int]{})
 			require.NoError(t, err)
 			defer c.Close()
 			c.Set("k", 1)
@@ -59,7 +59,7 @@ func TestUnlockedSetMeetsRemoval(t *testing.T) {
 // replaced, not changed in place, when a Set gives it one; it keeps its
 // queue, its place in it, and its access count.
 func TestTTLSetReplacesEntryWithoutDeadline(t *testing.T) {
-	c, err := NewS3FIFO(Config[string, int]{Capacity: 8, Shards: 1})
+	c, err := NewS3FIFO(8, Config[string, int]{Shards: 1})
 	require.NoError(t, err)
 	defer c.Close()
 	for i := range 3 {
@@ -134,7 +134,7 @@ func TestClearRacingUnlockedSetReportsRemovedValue(t *testing.T) {
 	var log reportLog
 	var block atomic.Bool
 	entered, release := make(chan struct{}), make(chan struct{})
-	c, err := NewS3FIFO(Config[string, int]{Capacity: 8, Shards: 1,
+	c, err := NewS3FIFO(8, Config[string, int]{Shards: 1,
 		OnEvict: func(k string, v int, _ Reason) {
 			if block.CompareAndSwap(true, false) {
 				close(entered)
@@ -216,7 +216,7 @@ func TestRemovalWaitsForRegisteredSet(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var log reportLog
-			c, err := NewS3FIFO(Config[string, int]{Capacity: 1, Shards: 1,
+			c, err := NewS3FIFO(1, Config[string, int]{Shards: 1,
 				OnEvict: func(k string, v int, _ Reason) { log.record(k, v) }})
 			require.NoError(t, err)
 			defer c.Close()

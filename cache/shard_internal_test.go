@@ -42,7 +42,7 @@ func TestTableSize(t *testing.T) {
 func TestEmptyCacheIsSmall(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	c, err := NewS3FIFO(Config[int, int]{Capacity: 1 << 24})
+	c, err := NewS3FIFO(1<<24, Config[int, int]{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,10 +22,10 @@ type sweptCache interface {
 
 var sweptCaches = []struct {
 	name string
-	new  func(Config[string, int]) (sweptCache, error)
+	new  func(int, Config[string, int]) (sweptCache, error)
 }{
-	{"lru", func(cfg Config[string, int]) (sweptCache, error) { return NewLRU(cfg) }},
-	{"s3fifo", func(cfg Config[string, int]) (sweptCache, error) { return NewS3FIFO(cfg) }},
+	{"lru", func(n int, cfg Config[string, int]) (sweptCache, error) { return NewLRU(n, cfg) }},
+	{"s3fifo", func(n int, cfg Config[string, int]) (sweptCache, error) { return NewS3FIFO(n, cfg) }},
 }
 
 // TestCloseFromOnEvictOnTheSweep: an OnEvict that closes the cache while
@@ -39,7 +39,7 @@ func TestCloseFromOnEvictOnTheSweep(t *testing.T) {
 				var c sweptCache
 				var reported, closedBySweep atomic.Int64
 				var err error
-				c, err = sc.new(Config[string, int]{Capacity: 1000, Shards: 1, SweepInterval: time.Second,
+				c, err = sc.new(1000, Config[string, int]{Shards: 1, SweepInterval: time.Second,
 					OnEvict: func(string, int, Reason) {
 						if reported.Add(1) == 1 {
 							c.Close()
@@ -81,7 +81,7 @@ func TestCloseWaitsForTheSweep(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				release := make(chan struct{})
 				var once sync.Once
-				c, err := sc.new(Config[string, int]{Capacity: 10, SweepInterval: time.Second,
+				c, err := sc.new(10, Config[string, int]{SweepInterval: time.Second,
 					OnEvict: func(string, int, Reason) { once.Do(func() { <-release }) }})
 				require.NoError(t, err)
 				c.SetWithTTL("a", 1, time.Second)

@@ -106,7 +106,7 @@ func checkValues[V any](t *testing.T, enc func(key, seq int) V, dec func(V) (key
 	}
 	// One shard, smaller than the keys, so that updates, reads and
 	// evictions meet on the same entries.
-	c, err := NewS3FIFO(Config[int, V]{Capacity: capacity, Shards: 1,
+	c, err := NewS3FIFO(capacity, Config[int, V]{Shards: 1,
 		OnEvict: func(k int, v V, _ Reason) {
 			if got, _ := dec(v); got != k {
 				fail("OnEvict(%d) got a value for key %d", k, got)

@@ -88,7 +88,7 @@ type Approach struct {
 
 // S3FIFO is cache.S3FIFO as a Policy.
 func S3FIFO(tb testing.TB, capacity int) Policy {
-	c, err := cache.NewS3FIFO(cache.Config[uint64, struct{}]{Capacity: capacity})
+	c, err := cache.NewS3FIFO(capacity, cache.Config[uint64, struct{}]{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func S3FIFO(tb testing.TB, capacity int) Policy {
 
 // LRU is cache.LRU as a Policy.
 func LRU(tb testing.TB, capacity int) Policy {
-	c, err := cache.NewLRU(cache.Config[uint64, struct{}]{Capacity: capacity})
+	c, err := cache.NewLRU(capacity, cache.Config[uint64, struct{}]{})
 	if err != nil {
 		tb.Fatal(err)
 	}

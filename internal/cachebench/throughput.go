@@ -36,7 +36,7 @@ type StoreApproach struct {
 
 // NewS3FIFO returns a cache.S3FIFO as a Store.
 func NewS3FIFO(tb testing.TB, capacity int) Store {
-	c, err := cache.NewS3FIFO(cache.Config[string, int]{Capacity: capacity})
+	c, err := cache.NewS3FIFO(capacity, cache.Config[string, int]{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func NewS3FIFO(tb testing.TB, capacity int) Store {
 // NewS3FIFOWithStats returns a cache.S3FIFO that counts hits and misses,
 // as a Store: the cost of Config.RecordStats.
 func NewS3FIFOWithStats(tb testing.TB, capacity int) Store {
-	c, err := cache.NewS3FIFO(cache.Config[string, int]{Capacity: capacity, RecordStats: true})
+	c, err := cache.NewS3FIFO(capacity, cache.Config[string, int]{RecordStats: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func NewS3FIFOWithStats(tb testing.TB, capacity int) Store {
 
 // NewLRU returns a cache.LRU as a Store.
 func NewLRU(tb testing.TB, capacity int) Store {
-	c, err := cache.NewLRU(cache.Config[string, int]{Capacity: capacity})
+	c, err := cache.NewLRU(capacity, cache.Config[string, int]{})
 	if err != nil {
 		tb.Fatal(err)
 	}
