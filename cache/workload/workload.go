@@ -7,6 +7,15 @@
 // arguments, so hit ratios are reproducible, and every generator returns a
 // precomputed slice, so that a benchmark measures the cache and not the
 // generator.
+//
+// # Conventions
+//
+//   - Generators take their few arguments positionally; none has a
+//     configuration struct.
+//   - Errors wrap a sentinel first ([ErrInvalidConfig], [ErrLineTooLong])
+//     and say "workload:" once.
+//   - The methods of a zero [Zipf] panic with an error wrapping
+//     [ErrNotInitialized] that names NewZipf.
 package workload
 
 import (
@@ -20,8 +29,19 @@ import (
 	"strings"
 )
 
-// ErrInvalid is returned for arguments a generator cannot honour.
-var ErrInvalid = errors.New("workload: invalid argument")
+// ErrInvalidConfig is wrapped by the error a generator or ReadTrace returns
+// for arguments it cannot honour, such as an empty key space or a negative
+// skew.
+var ErrInvalidConfig = errors.New("workload: invalid configuration")
+
+// ErrLineTooLong is wrapped by the error ReadTrace returns for a trace line
+// longer than 64 KiB.
+var ErrLineTooLong = errors.New("workload: trace line too long")
+
+// ErrNotInitialized is what the methods of a zero Zipf panic with, wrapped
+// in an error that names the constructor: "workload: Zipf used without
+// NewZipf".
+var ErrNotInitialized = errors.New("workload: used without its constructor")
 
 // MaxKeys is the largest key space and the longest sequence a generator
 // builds, which bounds its memory.
@@ -33,7 +53,7 @@ func newRand(seed uint64) *rand.Rand {
 
 func checkCount(count int) error {
 	if count < 0 || count > MaxKeys {
-		return fmt.Errorf("%w: count must be in [0, %d], got %d", ErrInvalid, MaxKeys, count)
+		return fmt.Errorf("%w: count must be in [0, %d], got %d", ErrInvalidConfig, MaxKeys, count)
 	}
 	return nil
 }
@@ -43,20 +63,23 @@ func checkCount(count int) error {
 // any skew s >= 0, including the s < 1 of web and cache traces (s = 0 is
 // uniform). It samples by binary search over a precomputed cumulative
 // table, so it holds n float64s.
+//
+// Make a Zipf with [NewZipf]: the methods of the zero value panic with an
+// error wrapping [ErrNotInitialized].
 type Zipf struct {
 	cdf []float64
 	rng *rand.Rand
 }
 
 // NewZipf returns a Zipf over n keys with skew s, drawing from a generator
-// seeded with seed. It returns an error wrapping [ErrInvalid] unless
+// seeded with seed. It returns an error wrapping [ErrInvalidConfig] unless
 // 1 <= n <= MaxKeys and s is a finite number >= 0.
 func NewZipf(n int, s float64, seed uint64) (*Zipf, error) {
 	if n < 1 || n > MaxKeys {
-		return nil, fmt.Errorf("%w: key space must be in [1, %d], got %d", ErrInvalid, MaxKeys, n)
+		return nil, fmt.Errorf("%w: key space must be in [1, %d], got %d", ErrInvalidConfig, MaxKeys, n)
 	}
 	if !(s >= 0) || math.IsInf(s, 0) {
-		return nil, fmt.Errorf("%w: skew must be a finite number >= 0, got %v", ErrInvalid, s)
+		return nil, fmt.Errorf("%w: skew must be a finite number >= 0, got %v", ErrInvalidConfig, s)
 	}
 	cdf := make([]float64, n)
 	sum := 0.0
@@ -70,8 +93,30 @@ func NewZipf(n int, s float64, seed uint64) (*Zipf, error) {
 	return &Zipf{cdf: cdf, rng: newRand(seed)}, nil
 }
 
+// errZipfZero is what a zero Zipf's methods panic with.
+var errZipfZero error = notInitialized("Zipf")
+
+// notInitialized is the error a method of a zero value panics with; it
+// names the type, and wraps ErrNotInitialized.
+type notInitialized string
+
+func (e notInitialized) Error() string {
+	return "workload: " + string(e) + " used without New" + string(e)
+}
+
+func (notInitialized) Unwrap() error { return ErrNotInitialized }
+
+// mustBeInitialized panics unless z was made by NewZipf, which never
+// leaves the table empty.
+func (z *Zipf) mustBeInitialized() {
+	if len(z.cdf) == 0 {
+		panic(errZipfZero)
+	}
+}
+
 // Next returns the next key. Zipf is not safe for concurrent use.
 func (z *Zipf) Next() uint64 {
+	z.mustBeInitialized()
 	u := z.rng.Float64()
 	i := sort.SearchFloat64s(z.cdf, u)
 	return uint64(min(i, len(z.cdf)-1))
@@ -79,6 +124,7 @@ func (z *Zipf) Next() uint64 {
 
 // Prob returns the probability of key i, or zero outside the key space.
 func (z *Zipf) Prob(i int) float64 {
+	z.mustBeInitialized()
 	switch {
 	case i < 0 || i >= len(z.cdf):
 		return 0
@@ -108,15 +154,15 @@ func ZipfKeys(n int, s float64, count int, seed uint64) ([]uint64, error) {
 // consecutive keys, starting at first and never repeated by a later scan,
 // as a batch job or a crawler reading everything once would produce. Pick
 // first above base's key space so that scanned keys are never in base. It
-// returns an error wrapping [ErrInvalid] unless every and length are at
+// returns an error wrapping [ErrInvalidConfig] unless every and length are at
 // least 1 and the result has at most MaxKeys keys.
 func WithScans(base []uint64, every, length int, first uint64) ([]uint64, error) {
 	if every < 1 || length < 1 {
-		return nil, fmt.Errorf("%w: every and length must be at least 1, got %d and %d", ErrInvalid, every, length)
+		return nil, fmt.Errorf("%w: every and length must be at least 1, got %d and %d", ErrInvalidConfig, every, length)
 	}
 	scans := len(base) / every
 	if scans > (MaxKeys-len(base))/length {
-		return nil, fmt.Errorf("%w: %d scans of %d keys make more than %d keys", ErrInvalid, scans, length, MaxKeys)
+		return nil, fmt.Errorf("%w: %d scans of %d keys make more than %d keys", ErrInvalidConfig, scans, length, MaxKeys)
 	}
 	out := make([]uint64, 0, len(base)+scans*length)
 	next := first
@@ -140,7 +186,7 @@ func WithScans(base []uint64, every, length int, first uint64) ([]uint64, error)
 // a key is to be read next depends only on how recently it was read, never
 // on how often, so recency is the only signal a policy can use.
 // Keys deeper than 32 times meanDepth are forgotten, which bounds memory.
-// It returns an error wrapping [ErrInvalid] unless 0 < newKey <= 1 and
+// It returns an error wrapping [ErrInvalidConfig] unless 0 < newKey <= 1 and
 // meanDepth >= 1.
 func Recency(count int, newKey, meanDepth float64, seed uint64) ([]uint64, error) {
 	if err := checkCount(count); err != nil {
@@ -148,7 +194,7 @@ func Recency(count int, newKey, meanDepth float64, seed uint64) ([]uint64, error
 	}
 	if !(newKey > 0 && newKey <= 1) || !(meanDepth >= 1) || meanDepth > MaxKeys {
 		return nil, fmt.Errorf("%w: need 0 < newKey <= 1 and 1 <= meanDepth <= %d, got %v and %v",
-			ErrInvalid, MaxKeys, newKey, meanDepth)
+			ErrInvalidConfig, MaxKeys, newKey, meanDepth)
 	}
 	r := newRand(seed)
 	keep := int(32 * meanDepth)
@@ -180,12 +226,12 @@ func Recency(count int, newKey, meanDepth float64, seed uint64) ([]uint64, error
 
 // ReadTrace reads a trace of keys: the first whitespace-separated field of
 // each line, skipping blank lines and lines starting with '#'. It reads at
-// most limit keys (MaxKeys when limit is zero or more than that) and
-// returns an error wrapping [ErrInvalid] for a limit below zero or a line
-// longer than 64 KiB.
+// most limit keys (MaxKeys when limit is zero or more than that). It
+// returns an error wrapping [ErrInvalidConfig] for a limit below zero, and
+// one wrapping [ErrLineTooLong] for a line longer than 64 KiB.
 func ReadTrace(r io.Reader, limit int) ([]string, error) {
 	if limit < 0 {
-		return nil, fmt.Errorf("%w: limit must not be negative, got %d", ErrInvalid, limit)
+		return nil, fmt.Errorf("%w: limit must not be negative, got %d", ErrInvalidConfig, limit)
 	}
 	if limit == 0 || limit > MaxKeys {
 		limit = MaxKeys
@@ -205,7 +251,7 @@ func ReadTrace(r io.Reader, limit int) ([]string, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%w: trace line %d longer than 64 KiB", ErrInvalid, len(keys)+1)
+			return nil, fmt.Errorf("%w: line %d is longer than 64 KiB", ErrLineTooLong, len(keys)+1)
 		}
 		return nil, fmt.Errorf("workload: reading trace: %w", err)
 	}

@@ -84,7 +84,7 @@ func TestBadArguments(t *testing.T) {
 	errs = append(errs, err)
 	for i, err := range errs {
 		require.Error(t, err, "case %d", i)
-		assert.True(t, errors.Is(err, workload.ErrInvalid), "case %d: %v", i, err)
+		assert.True(t, errors.Is(err, workload.ErrInvalidConfig), "case %d: %v", i, err)
 		assert.True(t, strings.HasPrefix(err.Error(), "workload: "), "case %d: %v", i, err)
 	}
 }
@@ -137,8 +137,9 @@ func TestReadTrace(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"user:1", "user:2"}, keys)
 
-	_, err = workload.ReadTrace(strings.NewReader(strings.Repeat("x", 70<<10)), 0)
-	require.ErrorIs(t, err, workload.ErrInvalid)
+	_, err = workload.ReadTrace(strings.NewReader("a\n"+strings.Repeat("x", 70<<10)), 0)
+	require.ErrorIs(t, err, workload.ErrLineTooLong)
+	assert.Equal(t, "workload: trace line too long: line 2 is longer than 64 KiB", err.Error())
 
 	boom := errors.New("disk on fire")
 	_, err = workload.ReadTrace(iotest.ErrReader(boom), 0)
