@@ -95,7 +95,7 @@ type Keyed struct {
 	once sync.Once
 }
 
-var _ Limiter = (*Keyed)(nil)
+var _ PerKey = (*Keyed)(nil)
 
 // NewKeyed returns a Keyed limiter that gives every key a limiter
 // configured like template; template's own state is neither used nor
@@ -176,6 +176,10 @@ func (k *Keyed) Decide(_ context.Context, key string, n int) (Decision, error) {
 	now := now()
 	return k.store.decide(maphash.String(k.seed, key), now, n)
 }
+
+// IndependentKeys marks Keyed as a [PerKey] limiter: each key has a state
+// of its own.
+func (k *Keyed) IndependentKeys() {}
 
 // Len returns the number of keys currently held.
 func (k *Keyed) Len() int { return k.store.len() }

@@ -8,12 +8,18 @@ import (
 
 // Limiter is the interface every limiter in this module satisfies, in
 // process and Redis-backed alike, so that middleware and callers can swap
-// algorithms and move from one machine to many by changing a constructor.
+// algorithms.
 //
 // Decide asks for n events for key at this moment and records them when they
 // are allowed; a denied request is not recorded. A limiter that holds one
 // state (a single token bucket, say) ignores key: it is one limit shared by
-// every caller. [Keyed] gives each key its own limiter.
+// every caller. [Keyed] gives each key its own limiter, and so do the
+// limiters of package redislimit; both satisfy [PerKey]. Moving a limit per
+// client from one machine to many is then a change of constructor:
+//
+//	g, err := ratelimit.NewGCRA(100, time.Second, 20)
+//	l, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100_000}) // one process
+//	l, err := redislimit.NewGCRA(rdb, 100, time.Second, 20)                  // every process
 //
 // Decide returns an error wrapping [ErrInvalidN] when n < 1, and one wrapping
 // [ErrExceedsLimit] when n is larger than the limiter could ever allow at
@@ -29,6 +35,22 @@ import (
 // Window. Constructors of the algorithms refuse a zero limit.
 type Limiter interface {
 	Decide(ctx context.Context, key string, n int) (Decision, error)
+}
+
+// PerKey is a [Limiter] whose decisions for one key never depend on the
+// requests made under another: the key selects the state Decide decides on.
+// [Keyed] is one, and so is every limiter of package redislimit; [Unlimited]
+// and [Blocked], which keep no state, are too. A single algorithm
+// ([GCRA], [TokenBucket], …) is not: it is one limit shared by every key.
+//
+// [Middleware] needs a PerKey limiter unless it is asked for a global limit
+// by name (MiddlewareConfig.Global), so that one client's requests cannot
+// spend every client's budget by mistake.
+type PerKey interface {
+	Limiter
+	// IndependentKeys marks the type as keeping one state per key; it
+	// does nothing.
+	IndependentKeys()
 }
 
 // Decision is the outcome of one request: what an HTTP response needs to

@@ -14,9 +14,17 @@ import (
 // MiddlewareConfig configures [Middleware].
 type MiddlewareConfig struct {
 	// Limiter decides every request, one event each, under the key that
-	// Key returns. It is required; use a [Keyed] limiter (or a
-	// Redis-backed one) for a limit per client.
+	// Key returns. It is required, and must be a [PerKey] limiter (a
+	// [Keyed], or one of package redislimit) unless Global is set: a
+	// single algorithm such as a [GCRA] keeps one state whatever the key,
+	// so behind the middleware it would let one client spend every
+	// client's budget.
 	Limiter Limiter
+	// Global asks for one limit shared by every client: each request is
+	// decided under the empty key, so a single limiter (a [GCRA], say) is
+	// one budget for all traffic, and a PerKey limiter is asked about one
+	// key for all. Key and TrustedProxies must then be left unset.
+	Global bool
 	// Policy names the limit in the RateLimit and RateLimit-Policy
 	// headers. It must be printable ASCII without '"' or '\'; empty
 	// means "default".
@@ -55,14 +63,23 @@ type MiddlewareConfig struct {
 // goes to cfg.Error without reaching the handler.
 //
 // Middleware returns an error wrapping [ErrInvalidConfig] when
-// cfg.Limiter is nil, cfg.Policy is not a valid name or cfg.TrustedProxies
-// is negative.
+// cfg.Limiter is nil, when it is not a [PerKey] limiter and cfg.Global is
+// not set, when cfg.Global is set together with cfg.Key or
+// cfg.TrustedProxies, when cfg.Policy is not a valid name or when
+// cfg.TrustedProxies is negative.
 func Middleware(cfg MiddlewareConfig) (func(http.Handler) http.Handler, error) {
 	if cfg.Limiter == nil {
 		return nil, fmt.Errorf("ratelimit: Middleware needs a Limiter: %w", ErrInvalidConfig)
 	}
+	if _, perKey := cfg.Limiter.(PerKey); !perKey && !cfg.Global {
+		return nil, fmt.Errorf("ratelimit: %T keeps one state for every key, so one client would spend every client's limit; "+
+			"give each client its own with NewKeyed, or set Global for one limit shared by all: %w", cfg.Limiter, ErrInvalidConfig)
+	}
 	if cfg.TrustedProxies < 0 {
 		return nil, fmt.Errorf("ratelimit: TrustedProxies %d is negative: %w", cfg.TrustedProxies, ErrInvalidConfig)
+	}
+	if cfg.Global && (cfg.Key != nil || cfg.TrustedProxies != 0) {
+		return nil, fmt.Errorf("ratelimit: a Global limit has one key for every request, so Key and TrustedProxies must be unset: %w", ErrInvalidConfig)
 	}
 	if cfg.Policy == "" {
 		cfg.Policy = "default"
@@ -72,7 +89,9 @@ func Middleware(cfg MiddlewareConfig) (func(http.Handler) http.Handler, error) {
 			return nil, fmt.Errorf("ratelimit: policy name %q must be printable ASCII without '\"' or '\\': %w", cfg.Policy, ErrInvalidConfig)
 		}
 	}
-	if cfg.Key == nil {
+	if cfg.Global {
+		cfg.Key = func(*http.Request) string { return "" }
+	} else if cfg.Key == nil {
 		hops := cfg.TrustedProxies
 		cfg.Key = func(r *http.Request) string { return ClientIP(r, hops) }
 	}

@@ -132,6 +132,8 @@ func (f failing) Decide(context.Context, string, int) (ratelimit.Decision, error
 	return ratelimit.Decision{}, f.err
 }
 
+func (failing) IndependentKeys() {}
+
 func TestMiddlewareHandlers(t *testing.T) {
 	var got ratelimit.Decision
 	mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{
@@ -200,4 +202,56 @@ func FuzzClientIP(f *testing.F) {
 			t.Errorf("ClientIP(%q, %q, %d) is empty", remote, xff, hops)
 		}
 	})
+}
+
+// TestMiddlewareRefusesASharedLimiterWithoutGlobal: a single limiter keeps
+// one state whatever the key, so behind the middleware one client's
+// requests would spend every client's budget. The constructor refuses one
+// unless the configuration asks for a global limit by name.
+func TestMiddlewareRefusesASharedLimiterWithoutGlobal(t *testing.T) {
+	g, err := ratelimit.NewGCRA(2, time.Hour, 2)
+	require.NoError(t, err)
+	_, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: g})
+	require.ErrorIs(t, err, ratelimit.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "*ratelimit.GCRA")
+}
+
+// TestMiddlewareKeyedClientsAreIndependent: 192.0.2.1 spending its whole
+// limit does not refuse 192.0.2.2.
+func TestMiddlewareKeyedClientsAreIndependent(t *testing.T) {
+	g, err := ratelimit.NewGCRA(2, time.Hour, 2)
+	require.NoError(t, err)
+	k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100, SweepEvery: -1})
+	require.NoError(t, err)
+	mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: k})
+	require.NoError(t, err)
+	h := mw(ok)
+	for i := range 2 {
+		require.Equal(t, http.StatusOK, serve(h, "192.0.2.1:1000", nil).Code, "request %d", i)
+	}
+	require.Equal(t, http.StatusTooManyRequests, serve(h, "192.0.2.1:1000", nil).Code)
+	for i := range 2 {
+		assert.Equal(t, http.StatusOK, serve(h, "192.0.2.2:1000", nil).Code, "another client, request %d", i)
+	}
+}
+
+// TestMiddlewareGlobal: with Global set, one limiter is one limit shared by
+// every client, and a per-key limiter is asked under one key for all.
+func TestMiddlewareGlobal(t *testing.T) {
+	g, err := ratelimit.NewGCRA(2, time.Hour, 2)
+	require.NoError(t, err)
+	k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100, SweepEvery: -1})
+	require.NoError(t, err)
+	for name, l := range map[string]ratelimit.Limiter{"single": g, "keyed": k} {
+		mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: l, Global: true})
+		require.NoError(t, err, name)
+		h := mw(ok)
+		assert.Equal(t, http.StatusOK, serve(h, "192.0.2.1:1000", nil).Code, name)
+		assert.Equal(t, http.StatusOK, serve(h, "192.0.2.2:1000", nil).Code, name)
+		assert.Equal(t, http.StatusTooManyRequests, serve(h, "192.0.2.3:1000", nil).Code, "%s: the third client finds the shared limit spent", name)
+	}
+	_, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: g, Global: true, Key: func(*http.Request) string { return "" }})
+	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig, "Global and Key contradict each other")
+	_, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: g, Global: true, TrustedProxies: 1})
+	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig, "Global has no client address to find")
 }

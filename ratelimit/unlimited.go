@@ -15,7 +15,7 @@ import (
 // The zero value is ready to use and safe for concurrent use.
 type Unlimited struct{}
 
-var _ Limiter = Unlimited{}
+var _ PerKey = Unlimited{}
 
 // AllowN allows n events at any instant.
 func (Unlimited) AllowN(_ time.Time, n int) (Decision, error) { return unlimited(n) }
@@ -25,6 +25,10 @@ func (Unlimited) Allow() bool { return true }
 
 // Decide allows n events for any key.
 func (Unlimited) Decide(_ context.Context, _ string, n int) (Decision, error) { return unlimited(n) }
+
+// IndependentKeys marks Unlimited as a [PerKey] limiter: it keeps no
+// state, so no key's requests change another's decisions.
+func (Unlimited) IndependentKeys() {}
 
 func unlimited(n int) (Decision, error) {
 	d := Decision{Limit: math.MaxInt, Remaining: math.MaxInt}
@@ -45,7 +49,7 @@ func unlimited(n int) (Decision, error) {
 // The zero value is ready to use and safe for concurrent use.
 type Blocked struct{}
 
-var _ Limiter = Blocked{}
+var _ PerKey = Blocked{}
 
 // AllowN refuses n events at any instant.
 func (Blocked) AllowN(_ time.Time, n int) (Decision, error) { return blocked(n) }
@@ -55,6 +59,10 @@ func (Blocked) Allow() bool { return false }
 
 // Decide refuses n events for any key.
 func (Blocked) Decide(_ context.Context, _ string, n int) (Decision, error) { return blocked(n) }
+
+// IndependentKeys marks Blocked as a [PerKey] limiter: it keeps no state,
+// so no key's requests change another's decisions.
+func (Blocked) IndependentKeys() {}
 
 func blocked(n int) (Decision, error) {
 	if n < 1 {

@@ -7,11 +7,17 @@
 // question behind it: ten API servers with an in-process limit of L each
 // let 10×L through; ten servers sharing one of these let L through.
 //
-// Moving from one machine to many is a change of constructor: the
+// Every limiter here keeps a state per key, as a [ratelimit.Keyed] does in
+// process, and both are [ratelimit.PerKey] limiters, so moving a limit per
+// client from one machine to many is a change of constructor: the
 // arguments are those of package ratelimit, after the Redis client.
 //
-//	l, err := ratelimit.NewGCRA(100, time.Second, 20)       // one process
-//	l, err := redislimit.NewGCRA(rdb, 100, time.Second, 20) // every process
+//	g, err := ratelimit.NewGCRA(100, time.Second, 20)
+//	l, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100_000}) // one process
+//	l, err := redislimit.NewGCRA(rdb, 100, time.Second, 20)                  // every process
+//
+// A bare ratelimit.NewGCRA is one limit shared by every key; its Redis
+// equivalent is a limiter here asked under one fixed key.
 //
 // # How a decision works
 //

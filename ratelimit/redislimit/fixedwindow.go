@@ -20,7 +20,7 @@ import (
 // many processes sharing one Redis.
 type FixedWindow struct{ c *core }
 
-var _ ratelimit.Limiter = (*FixedWindow)(nil)
+var _ ratelimit.PerKey = (*FixedWindow)(nil)
 
 // NewFixedWindow returns a limiter allowing limit events per key per window,
 // its state kept in Redis through rdb (a *redis.Client, *redis.ClusterClient
@@ -65,6 +65,10 @@ func (l *FixedWindow) Wait(ctx context.Context, key string) error {
 func (l *FixedWindow) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
+
+// IndependentKeys marks FixedWindow as a [ratelimit.PerKey] limiter: each key has
+// a state of its own in Redis.
+func (l *FixedWindow) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.

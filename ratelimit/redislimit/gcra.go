@@ -19,7 +19,7 @@ import (
 // processes sharing one Redis.
 type GCRA struct{ c *core }
 
-var _ ratelimit.Limiter = (*GCRA)(nil)
+var _ ratelimit.PerKey = (*GCRA)(nil)
 
 // NewGCRA returns a GCRA limiter per key allowing limit events per period
 // with bursts of up to burst, its state kept in Redis through rdb (a
@@ -64,6 +64,10 @@ func (l *GCRA) Wait(ctx context.Context, key string) error {
 func (l *GCRA) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
+
+// IndependentKeys marks GCRA as a [ratelimit.PerKey] limiter: each key has
+// a state of its own in Redis.
+func (l *GCRA) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.

@@ -68,7 +68,7 @@ func GCRALimit(limit int, per time.Duration, burst int) Limit {
 // processes sharing one Redis.
 type Multi struct{ c *core }
 
-var _ ratelimit.Limiter = (*Multi)(nil)
+var _ ratelimit.PerKey = (*Multi)(nil)
 
 // NewMulti returns a limiter that checks every one of limits on each
 // decision, its state kept in Redis through rdb (a *redis.Client,
@@ -132,6 +132,10 @@ func (l *Multi) Wait(ctx context.Context, key string) error {
 func (l *Multi) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
+
+// IndependentKeys marks Multi as a [ratelimit.PerKey] limiter: each key has
+// a state of its own in Redis.
+func (l *Multi) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.

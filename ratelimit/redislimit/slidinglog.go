@@ -21,7 +21,7 @@ import (
 // many processes sharing one Redis.
 type SlidingLog struct{ c *core }
 
-var _ ratelimit.Limiter = (*SlidingLog)(nil)
+var _ ratelimit.PerKey = (*SlidingLog)(nil)
 
 // NewSlidingLog returns a limiter allowing limit events per key in any
 // window-long span, its state kept in Redis through rdb (a *redis.Client,
@@ -65,6 +65,10 @@ func (l *SlidingLog) Wait(ctx context.Context, key string) error {
 func (l *SlidingLog) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
+
+// IndependentKeys marks SlidingLog as a [ratelimit.PerKey] limiter: each key has
+// a state of its own in Redis.
+func (l *SlidingLog) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.

@@ -20,7 +20,7 @@ import (
 // many processes sharing one Redis.
 type SlidingWindow struct{ c *core }
 
-var _ ratelimit.Limiter = (*SlidingWindow)(nil)
+var _ ratelimit.PerKey = (*SlidingWindow)(nil)
 
 // NewSlidingWindow returns a sliding-window-counter limiter allowing about
 // limit events per key in any window-long span, its state kept in Redis
@@ -65,6 +65,10 @@ func (l *SlidingWindow) Wait(ctx context.Context, key string) error {
 func (l *SlidingWindow) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
+
+// IndependentKeys marks SlidingWindow as a [ratelimit.PerKey] limiter: each key has
+// a state of its own in Redis.
+func (l *SlidingWindow) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.

@@ -19,7 +19,7 @@ import (
 // many processes sharing one Redis.
 type TokenBucket struct{ c *core }
 
-var _ ratelimit.Limiter = (*TokenBucket)(nil)
+var _ ratelimit.PerKey = (*TokenBucket)(nil)
 
 // NewTokenBucket returns a token bucket per key of burst tokens refilled at
 // limit per period, its state kept in Redis through rdb (a *redis.Client,
@@ -64,6 +64,10 @@ func (l *TokenBucket) Wait(ctx context.Context, key string) error {
 func (l *TokenBucket) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
+
+// IndependentKeys marks TokenBucket as a [ratelimit.PerKey] limiter: each key has
+// a state of its own in Redis.
+func (l *TokenBucket) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.
