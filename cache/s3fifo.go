@@ -768,9 +768,14 @@ func (c *S3FIFO[K, V]) Stats() Stats {
 	return st
 }
 
-// Close stops the background sweep, if one was started, and waits for it
-// to return. The cache stays usable; afterwards expired entries are removed
-// only when read or evicted. Close is idempotent, and each call waits.
+// Close stops the background sweep, if one was started, and waits for its
+// goroutine to exit. It has no error result because closing cannot fail:
+// it stops a goroutine of the cache's own and holds nothing of a caller's.
+// A sweep that Close interrupts first reports the batch it has removed, at
+// most 64 OnEvict calls, and Close waits for them, so an OnEvict that
+// blocks holds Close up. The cache stays usable; afterwards expired
+// entries are removed only when read or evicted. Close is idempotent, and
+// each call waits.
 //
 // OnEvict may call Close. On the sweep's goroutine, Close cannot wait for
 // the goroutine it runs on and returns at once; the sweep then reports the

@@ -105,6 +105,48 @@ func TestCloseWaitsForTheSweep(t *testing.T) {
 	}
 }
 
+// TestCloseWaitsForOneBatchAtMost: a Close from another goroutine while
+// the sweep is reporting waits for the rest of that batch's OnEvict calls,
+// and no more, however many expired entries are left.
+func TestCloseWaitsForOneBatchAtMost(t *testing.T) {
+	for _, sc := range sweptCaches {
+		t.Run(sc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				release := make(chan struct{})
+				var reported atomic.Int64
+				c, err := sc.new(1000, Config[string, int]{Shards: 1, SweepInterval: time.Second,
+					OnEvict: func(string, int, Reason) {
+						if reported.Add(1) == 1 {
+							<-release
+						}
+					}})
+				require.NoError(t, err)
+				const n = 3 * sweepBatch
+				for i := range n {
+					c.SetWithTTL(strconv.Itoa(i), i, time.Second)
+				}
+				time.Sleep(time.Second)
+				synctest.Wait() // the sweep is blocked in its first OnEvict
+				closed := make(chan struct{})
+				go func() {
+					c.Close()
+					close(closed)
+				}()
+				synctest.Wait()
+				select {
+				case <-closed:
+					t.Fatal("Close returned while the sweep was in OnEvict")
+				default:
+				}
+				close(release)
+				<-closed
+				assert.Equal(t, int64(sweepBatch), reported.Load(), "Close waited for the batch in progress only")
+				assert.Equal(t, n-sweepBatch, c.Len())
+			})
+		})
+	}
+}
+
 func TestGoroutineID(t *testing.T) {
 	id := goroutineID()
 	require.NotZero(t, id)
