@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/backendkit/backendkit/jwtdemo"
@@ -79,9 +80,10 @@ func ExampleKeySet_rotation() {
 	// new key only: true <nil>
 }
 
-// RequireScopes admits requests with a valid bearer token that holds the
-// scopes, passing the claims on, and answers 403 when a scope is missing.
-func ExampleVerifier_Middleware() {
+// Middleware admits requests with a valid bearer token that holds the
+// scopes, passing the claims on; it answers 403 when a scope is missing
+// and 401 without a token, each with its challenge and a problem document.
+func ExampleMiddleware() {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	key, _ := jwtdemo.NewKey(jwtdemo.HS256, "", []byte("a secret of at least 32 bytes!!!"))
 	keys, _ := jwtdemo.NewKeySet(key)
@@ -93,25 +95,33 @@ func ExampleVerifier_Middleware() {
 		claims, _ := jwtdemo.ClaimsFromContext(r.Context())
 		fmt.Fprintf(w, "orders of %s", claims.Subject)
 	})
-	handler := verifier.RequireScopes(orders, "orders:read")
+	mw, err := jwtdemo.Middleware(jwtdemo.MiddlewareConfig{Verifier: verifier, Scopes: []string{"orders:read"}})
+	if err != nil {
+		panic(err)
+	}
+	handler := mw(orders)
 
 	signer, _ := jwtdemo.NewSigner(key)
+	show := func(req *http.Request) {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(strings.TrimSpace(fmt.Sprint(rec.Code, " ", rec.Header().Get("WWW-Authenticate"))))
+		fmt.Println(strings.TrimSpace(rec.Body.String()))
+	}
 	for _, scope := range []string{"orders:read", "profile"} {
 		token, _ := signer.Sign(jwtdemo.Claims{Subject: "user-42", Scope: jwtdemo.Scope(scope), ExpiresAt: jwtdemo.NewNumericDate(now.Add(time.Hour))})
 		req := httptest.NewRequest("GET", "/orders", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
-		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body.String())
+		show(req)
 	}
-	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, httptest.NewRequest("GET", "/orders", nil))
-	fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"))
+	show(httptest.NewRequest("GET", "/orders", nil))
 	// Output:
-	// 200  orders of user-42
-	// 403 Bearer error="insufficient_scope", scope="orders:read" insufficient scope
-	//
+	// 200
+	// orders of user-42
+	// 403 Bearer error="insufficient_scope", scope="orders:read"
+	// {"type":"about:blank","title":"Forbidden","status":403,"detail":"The bearer token does not grant every scope this resource requires.","instance":"/orders"}
 	// 401 Bearer
+	// {"type":"about:blank","title":"Unauthorized","status":401,"detail":"The request carries no bearer token.","instance":"/orders"}
 }
 
 // A claims type of the caller's own embeds Claims; VerifyAs validates the

@@ -22,8 +22,9 @@ type datedClaims struct {
 
 // TestErrorsSayThePrefixOnce: every error the package returns starts with
 // "jwtdemo: " and says it only there, however many of the package's own
-// errors it wraps (one reached through encoding/json, a key of a JWK Set,
-// a verification failure the middleware passes on).
+// errors it wraps (one reached through encoding/json, a key of a JWK
+// Set). TestMiddlewareWriteError checks the errors the middleware hands
+// to WriteError.
 func TestErrorsSayThePrefixOnce(t *testing.T) {
 	v := claimsVerifier(t, func(c *jwtdemo.VerifierConfig) {
 		c.Issuer, c.Audience, c.Types, c.Required = "me", "api", []string{"JWT"}, []string{"jti"}
@@ -131,6 +132,11 @@ func TestErrorsSayThePrefixOnce(t *testing.T) {
 		},
 		"ParseJWKSet bad config": func() error {
 			_, _, err := jwtdemo.ParseJWKSet([]byte(`{"keys":[]}`), jwtdemo.JWKSetConfig{AlgorithmByKeyType: map[string]jwtdemo.Algorithm{"EC": jwtdemo.HS256}})
+			return err
+		},
+		"Middleware without a Verifier": func() error { _, err := jwtdemo.Middleware(jwtdemo.MiddlewareConfig{}); return err },
+		"Middleware with a bad scope": func() error {
+			_, err := jwtdemo.Middleware(jwtdemo.MiddlewareConfig{Verifier: v, Scopes: []string{"a b"}})
 			return err
 		},
 		"zero Verifier": func() error { _, err := (&jwtdemo.Verifier{}).VerifyAt("a.b.c", t0); return err },
