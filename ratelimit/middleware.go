@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/backendkit/backendkit/internal/problem"
 )
 
 // MiddlewareConfig configures [Middleware].
@@ -36,13 +38,17 @@ type MiddlewareConfig struct {
 	// server that append to X-Forwarded-For, for the default Key. Zero,
 	// the default, ignores the header, which any client can forge.
 	TrustedProxies int
-	// Denied writes the response to a refused request. The Retry-After
-	// and RateLimit headers are already set when it is called. Nil means
-	// status 429 with a short plain-text body.
-	Denied func(w http.ResponseWriter, r *http.Request, d Decision)
-	// Error writes the response when the limiter fails (a Redis-backed
-	// limiter whose policy is to fail closed, say). Nil means status 503.
-	Error func(w http.ResponseWriter, r *http.Request, err error)
+	// WriteError writes the response for a request the middleware
+	// refuses. The headers the refusal needs (Retry-After, RateLimit) are
+	// set before it is called; status is the code to send and err says
+	// why (test it with errors.Is / errors.As). Nil means an RFC 9457
+	// problem response (application/problem+json) with that status.
+	//
+	// A request over the limit gets status 429 and an error wrapping
+	// [ErrLimited], a [*LimitedError] holding the Decision; a limiter that
+	// failed (a Redis-backed one whose policy is to fail closed, say) gets
+	// 503 and the limiter's error.
+	WriteError func(w http.ResponseWriter, r *http.Request, status int, err error)
 }
 
 // Middleware returns HTTP middleware that asks cfg.Limiter about every
@@ -57,10 +63,14 @@ type MiddlewareConfig struct {
 // with seconds rounded up, unless the decision has no window (those of
 // [Unlimited] and [Blocked]). A refused request gets those headers,
 // Retry-After with Decision.RetryAfter in seconds (rounded up, at least
-// 1), and cfg.Denied. A request the limiter refuses permanently
-// (ErrExceedsLimit: a [Blocked] limiter, say) is denied the same way but
-// without Retry-After, since retrying cannot help. Any other limiter error
-// goes to cfg.Error without reaching the handler.
+// 1), and cfg.WriteError with status 429 and a [*LimitedError]. A request
+// the limiter refuses permanently (ErrExceedsLimit: a [Blocked] limiter,
+// say) is refused the same way but without Retry-After, since retrying
+// cannot help; its LimitedError also wraps the limiter's error. Any other
+// limiter error goes to cfg.WriteError with status 503, without reaching
+// the handler. The default WriteError writes a problem document whose
+// detail is a fixed sentence per cause; nothing of the request or of the
+// limiter's error reaches the client.
 //
 // Middleware returns an error wrapping [ErrInvalidConfig] when
 // cfg.Limiter is nil, when it is not a [PerKey] limiter and cfg.Global is
@@ -95,15 +105,8 @@ func Middleware(cfg MiddlewareConfig) (func(http.Handler) http.Handler, error) {
 		hops := cfg.TrustedProxies
 		cfg.Key = func(r *http.Request) string { return ClientIP(r, hops) }
 	}
-	if cfg.Denied == nil {
-		cfg.Denied = func(w http.ResponseWriter, _ *http.Request, _ Decision) {
-			http.Error(w, "rate limit exceeded", http.StatusTooManyRequests)
-		}
-	}
-	if cfg.Error == nil {
-		cfg.Error = func(w http.ResponseWriter, _ *http.Request, _ error) {
-			http.Error(w, "rate limiter unavailable", http.StatusServiceUnavailable)
-		}
+	if cfg.WriteError == nil {
+		cfg.WriteError = writeProblem
 	}
 	quoted := `"` + cfg.Policy + `"`
 	return func(next http.Handler) http.Handler {
@@ -111,7 +114,7 @@ func Middleware(cfg MiddlewareConfig) (func(http.Handler) http.Handler, error) {
 			d, err := cfg.Limiter.Decide(r.Context(), cfg.Key(r), 1)
 			permanent := errors.Is(err, ErrExceedsLimit)
 			if err != nil && !permanent {
-				cfg.Error(w, r, err)
+				cfg.WriteError(w, r, http.StatusServiceUnavailable, err)
 				return
 			}
 			h := w.Header()
@@ -126,9 +129,54 @@ func Middleware(cfg MiddlewareConfig) (func(http.Handler) http.Handler, error) {
 			if !permanent {
 				h.Set("Retry-After", seconds(d.RetryAfter, 1))
 			}
-			cfg.Denied(w, r, d)
+			cfg.WriteError(w, r, http.StatusTooManyRequests, &LimitedError{Decision: d, Err: err})
 		})
 	}, nil
+}
+
+// ErrLimited is wrapped by the error [Middleware] passes to WriteError for
+// a request the limit refused; errors.As finds the [*LimitedError] with the
+// limiter's Decision.
+var ErrLimited = errors.New("ratelimit: rate limit reached")
+
+// LimitedError is the error of a request the limit refused: it wraps
+// [ErrLimited], and for a permanent refusal the limiter's error too.
+type LimitedError struct {
+	// Decision is the limiter's refusal: RetryAfter, Remaining and the
+	// rest, as the response headers report them.
+	Decision Decision
+	// Err is the limiter's error when the refusal is permanent (wrapping
+	// [ErrExceedsLimit]: no wait can help), and nil otherwise.
+	Err error
+}
+
+// Error says that the limit was reached and when to retry.
+func (e *LimitedError) Error() string {
+	if e.Err != nil {
+		return ErrLimited.Error() + ": the request exceeds the limit and is refused for ever"
+	}
+	return ErrLimited.Error() + ": retry after " + e.Decision.RetryAfter.String()
+}
+
+// Unwrap returns [ErrLimited], and Err when it is set.
+func (e *LimitedError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrLimited, e.Err}
+	}
+	return []error{ErrLimited}
+}
+
+// writeProblem is the default WriteError: an RFC 9457 problem document
+// with a fixed detail per cause.
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, err error) {
+	detail := "The rate limiter could not decide on this request; try again later."
+	if status == http.StatusTooManyRequests {
+		detail = "The rate limit has been reached; retry after the number of seconds in the Retry-After header."
+		if errors.Is(err, ErrExceedsLimit) {
+			detail = "The request exceeds what the rate limit ever allows at once; retrying cannot help."
+		}
+	}
+	problem.Status(w, r, status, detail)
 }
 
 // seconds formats d in whole seconds, rounded up, and at least least.

@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -52,7 +53,7 @@ func TestMiddleware(t *testing.T) {
 		assert.Equal(t, "1", w.Header().Get("Retry-After"), "400ms, rounded up")
 		assert.Equal(t, `"api";r=0;t=2`, w.Header().Get("RateLimit"))
 		assert.Equal(t, `"api";q=3;w=2`, w.Header().Get("RateLimit-Policy"))
-		assert.Contains(t, w.Body.String(), "rate limit exceeded")
+		assert.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
 
 		// Another client has its own limit.
 		assert.Equal(t, http.StatusOK, serve(h, "192.0.2.2:5000", nil).Code)
@@ -134,36 +135,71 @@ func (f failing) Decide(context.Context, string, int) (ratelimit.Decision, error
 
 func (failing) IndependentKeys() {}
 
-func TestMiddlewareHandlers(t *testing.T) {
-	var got ratelimit.Decision
-	mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{
-		Limiter: ratelimit.Blocked{},
-		Denied: func(w http.ResponseWriter, _ *http.Request, d ratelimit.Decision) {
-			got = d
-			w.WriteHeader(http.StatusForbidden)
-		},
-	})
-	require.NoError(t, err)
-	w := serve(mw(ok), "192.0.2.1:1", nil)
-	assert.Equal(t, http.StatusForbidden, w.Code, "the caller's Denied wrote the response")
-	assert.Empty(t, w.Header().Get("Retry-After"), "a permanent refusal has no Retry-After")
-	assert.Empty(t, w.Header().Get("RateLimit-Policy"), "a zero rate has no window to describe")
-	assert.False(t, got.Allowed)
+// refusal is one call of WriteError, recorded.
+type refusal struct {
+	status     int
+	err        error
+	retryAfter string // the header when WriteError was called
+}
 
-	mw, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: failing{errors.New("redis down")}})
+func recordRefusals(got *[]refusal) func(http.ResponseWriter, *http.Request, int, error) {
+	return func(w http.ResponseWriter, _ *http.Request, status int, err error) {
+		*got = append(*got, refusal{status, err, w.Header().Get("Retry-After")})
+		w.WriteHeader(http.StatusTeapot)
+	}
+}
+
+// TestMiddlewareWriteError: one hook writes every refusal, told the status
+// and why: a limit (ErrLimited, as a *LimitedError with the Decision), a
+// permanent refusal (also ErrExceedsLimit, no Retry-After) or a failed
+// limiter (its error, 503).
+func TestMiddlewareWriteError(t *testing.T) {
+	g, err := ratelimit.NewGCRA(1, 10*time.Second, 1)
+	require.NoError(t, err)
+	k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 10, SweepEvery: -1})
+	require.NoError(t, err)
+	var got []refusal
+	mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: k, WriteError: recordRefusals(&got)})
+	require.NoError(t, err)
+	h := mw(ok)
+	require.Equal(t, http.StatusOK, serve(h, "192.0.2.1:1", nil).Code)
+	assert.Empty(t, got, "an allowed request reaches the handler, not WriteError")
+	w := serve(h, "192.0.2.1:1", nil)
+	assert.Equal(t, http.StatusTeapot, w.Code, "the caller's WriteError wrote the response")
+	require.Len(t, got, 1)
+	assert.Equal(t, http.StatusTooManyRequests, got[0].status)
+	assert.Equal(t, "10", got[0].retryAfter, "Retry-After is set before WriteError is called")
+	assert.ErrorIs(t, got[0].err, ratelimit.ErrLimited)
+	var le *ratelimit.LimitedError
+	require.ErrorAs(t, got[0].err, &le)
+	assert.False(t, le.Decision.Allowed)
+	assert.Equal(t, 1, le.Decision.Limit)
+	assert.Equal(t, 10*time.Second, le.Decision.RetryAfter.Round(time.Second))
+	assert.NotErrorIs(t, got[0].err, ratelimit.ErrExceedsLimit)
+
+	got = nil
+	mw, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: ratelimit.Blocked{}, WriteError: recordRefusals(&got)})
 	require.NoError(t, err)
 	w = serve(mw(ok), "192.0.2.1:1", nil)
-	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
-	assert.Empty(t, w.Header().Get("RateLimit"))
+	require.Len(t, got, 1)
+	assert.Equal(t, http.StatusTooManyRequests, got[0].status)
+	assert.Empty(t, got[0].retryAfter, "a permanent refusal has no Retry-After")
+	assert.Empty(t, w.Header().Get("RateLimit-Policy"), "a zero rate has no window to describe")
+	assert.ErrorIs(t, got[0].err, ratelimit.ErrLimited)
+	assert.ErrorIs(t, got[0].err, ratelimit.ErrExceedsLimit, "a permanent refusal says so")
+	require.ErrorAs(t, got[0].err, &le)
+	assert.False(t, le.Decision.Allowed)
 
-	var seen error
-	mw, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{
-		Limiter: failing{errors.New("redis down")},
-		Error:   func(w http.ResponseWriter, _ *http.Request, err error) { seen = err; w.WriteHeader(http.StatusTeapot) },
-	})
+	got = nil
+	down := errors.New("redis down")
+	mw, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: failing{down}, WriteError: recordRefusals(&got)})
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusTeapot, serve(mw(ok), "192.0.2.1:1", nil).Code)
-	assert.EqualError(t, seen, "redis down")
+	w = serve(mw(ok), "192.0.2.1:1", nil)
+	require.Len(t, got, 1)
+	assert.Equal(t, http.StatusServiceUnavailable, got[0].status)
+	assert.ErrorIs(t, got[0].err, down)
+	assert.NotErrorIs(t, got[0].err, ratelimit.ErrLimited)
+	assert.Empty(t, w.Header().Get("RateLimit"))
 
 	mw, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: ratelimit.Unlimited{}, Key: func(*http.Request) string { return "all" }})
 	require.NoError(t, err)
@@ -254,4 +290,40 @@ func TestMiddlewareGlobal(t *testing.T) {
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig, "Global and Key contradict each other")
 	_, err = ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: g, Global: true, TrustedProxies: 1})
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig, "Global has no client address to find")
+}
+
+// TestMiddlewareDefaultResponsesAreProblems: without WriteError, a refusal
+// is an RFC 9457 problem document: 429 for the limit, 503 for a limiter
+// that failed, with a fixed detail that echoes nothing of the request.
+func TestMiddlewareDefaultResponsesAreProblems(t *testing.T) {
+	g, err := ratelimit.NewGCRA(1, time.Hour, 1)
+	require.NoError(t, err)
+	k, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 10, SweepEvery: -1})
+	require.NoError(t, err)
+	for _, c := range []struct {
+		name    string
+		limiter ratelimit.Limiter
+		status  int
+	}{
+		{"limited", k, http.StatusTooManyRequests},
+		{"refused for ever", ratelimit.Blocked{}, http.StatusTooManyRequests},
+		{"limiter failed", failing{errors.New("redis down <script>")}, http.StatusServiceUnavailable},
+	} {
+		mw, err := ratelimit.Middleware(ratelimit.MiddlewareConfig{Limiter: c.limiter})
+		require.NoError(t, err, c.name)
+		h := mw(ok)
+		w := serve(h, "192.0.2.1:1", nil)
+		if c.limiter == k {
+			require.Equal(t, http.StatusOK, w.Code)
+			w = serve(h, "192.0.2.1:1", nil)
+		}
+		require.Equal(t, c.status, w.Code, c.name)
+		assert.Equal(t, "application/problem+json", w.Header().Get("Content-Type"), c.name)
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &doc), c.name)
+		assert.Equal(t, float64(c.status), doc["status"], c.name)
+		assert.Equal(t, http.StatusText(c.status), doc["title"], c.name)
+		assert.NotEmpty(t, doc["detail"], c.name)
+		assert.NotContains(t, w.Body.String(), "redis down", "%s: the limiter's error stays on the server", c.name)
+	}
 }
