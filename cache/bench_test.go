@@ -1,6 +1,8 @@
 package cache_test
 
 import (
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/backendkit/backendkit/internal/cachebench"
@@ -36,4 +38,36 @@ func BenchmarkMixed(b *testing.B) { cachebench.Serial(b, benchApproaches, cacheb
 // BenchmarkMixedParallel measures the mix from GOMAXPROCS goroutines at once.
 func BenchmarkMixedParallel(b *testing.B) {
 	cachebench.Parallel(b, benchApproaches, cachebench.Mixed)
+}
+
+// BenchmarkMemoryPerEntry fills a cache of 100,000 entries with three times
+// as many distinct string keys and int values, and reports the heap it
+// holds per entry as "B/entry": index, queues and, for S3FIFO, the ghost
+// queues' hashes, but not the keys' bytes, which the caller allocated. One
+// iteration is one fill of a fresh cache.
+func BenchmarkMemoryPerEntry(b *testing.B) {
+	const capacity = 100_000
+	keys := make([]string, 3*capacity)
+	for i := range keys {
+		keys[i] = "key:" + strconv.Itoa(i)
+	}
+	for _, a := range benchApproaches {
+		b.Run(a.Name, func(b *testing.B) {
+			var perEntry float64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				c := a.New(b, capacity)
+				for i, k := range keys {
+					c.Set(k, i)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				perEntry = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / capacity
+				runtime.KeepAlive(c)
+			}
+			b.ReportMetric(perEntry, "B/entry")
+		})
+	}
 }
