@@ -38,6 +38,10 @@ import (
 //   - it stores float seconds from the wall clock, which can step.
 //
 // Use [Keyed] over a [SlidingLog], [SlidingWindow] or [GCRA] instead.
+//
+// Build one with [NewBaseline]: the methods of a zero Baseline (or a nil
+// one) panic with an error wrapping [ErrNotInitialized], where the guide's
+// code would write to a nil map.
 type Baseline struct {
 	requestsPerSecond int
 	requests          map[string][]float64
@@ -56,11 +60,17 @@ func NewBaseline(requestsPerSecond int) (*Baseline, error) {
 // IsAllowed is is_allowed: it reports whether userID may make a request
 // now, and records it if so.
 func (b *Baseline) IsAllowed(userID string) bool {
+	if b == nil || b.requests == nil {
+		panic(errBaselineZero)
+	}
 	return b.IsAllowedAt(time.Now(), userID)
 }
 
 // IsAllowedAt is IsAllowed at the given instant, for tests.
 func (b *Baseline) IsAllowedAt(now time.Time, userID string) bool {
+	if b == nil || b.requests == nil {
+		panic(errBaselineZero)
+	}
 	currentTime := float64(now.UnixNano()) / 1e9
 	userRequests := b.requests[userID] // defaultdict: looking a user up adds it
 	for len(userRequests) > 0 && userRequests[0] <= currentTime-1 {
@@ -76,7 +86,12 @@ func (b *Baseline) IsAllowedAt(now time.Time, userID string) bool {
 }
 
 // Users returns how many users the limiter holds a list for.
-func (b *Baseline) Users() int { return len(b.requests) }
+func (b *Baseline) Users() int {
+	if b == nil || b.requests == nil {
+		panic(errBaselineZero)
+	}
+	return len(b.requests)
+}
 
 // popFront is Python's list.pop(0): it moves every remaining element one
 // place forward.

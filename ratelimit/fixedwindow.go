@@ -35,9 +35,6 @@ func (w *window) startOf(now int64) int64 {
 // decideFixed applies a request for n events at now to s. The arithmetic is
 // the one documented on [FixedWindow].
 func (w *window) decideFixed(s *windowState, now int64, n int) (Decision, error) {
-	if w.size == 0 { // the zero value refuses everything, like Blocked
-		return blocked(n)
-	}
 	if start := w.startOf(now); start > s.start {
 		s.start, s.count = start, 0
 	}
@@ -93,8 +90,9 @@ func (w *window) admitFixed(s *windowState, now int64) bool {
 //
 // An instant earlier than the current window counts in the current window.
 //
-// FixedWindow is safe for concurrent use by multiple goroutines. Build one with
-// [NewFixedWindow]: the zero value refuses every request, as [Blocked] does.
+// FixedWindow is safe for concurrent use by multiple goroutines. Build one
+// with [NewFixedWindow]: the methods of a zero FixedWindow (or a nil one)
+// return an error wrapping [ErrNotInitialized], and Allow panics with it.
 type FixedWindow struct {
 	w window
 
@@ -125,8 +123,8 @@ func (l *FixedWindow) AllowN(now time.Time, n int) (Decision, error) {
 
 // Allow reports whether one event may happen now, and counts it if so.
 func (l *FixedWindow) Allow() bool {
-	if l.w.limit == 0 {
-		return false // the zero value
+	if l == nil || l.w.limit == 0 {
+		panic(errFixedWindowZero)
 	}
 	now := now()
 	l.mu.Lock()
@@ -141,6 +139,9 @@ func (l *FixedWindow) Decide(_ context.Context, _ string, n int) (Decision, erro
 }
 
 func (l *FixedWindow) decideAt(now int64, n int) (Decision, error) {
+	if l == nil || l.w.limit == 0 {
+		return Decision{}, errFixedWindowZero
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.decideFixed(&l.s, now, n)

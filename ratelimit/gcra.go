@@ -38,10 +38,6 @@ func newBucket(limit int, per time.Duration, burst int) (bucket, error) {
 // theoretical arrival time is tat, and returns the new tat (unchanged unless
 // allowed). The arithmetic is the one documented on [GCRA].
 func (b *bucket) decide(tat, now int64, n int) (int64, Decision, error) {
-	if b.burst == 0 { // the zero value refuses everything, like Blocked
-		d, err := blocked(n)
-		return tat, d, err
-	}
 	d := Decision{Limit: b.burst, Window: time.Duration(b.span)}
 	base := max(tat, now)
 	if n < 1 || n > b.burst {
@@ -122,7 +118,9 @@ func (b *bucket) remaining(tat, now int64) int {
 // than one nanosecond per event.
 //
 // GCRA is safe for concurrent use by multiple goroutines. Build one with
-// [NewGCRA]: the zero value refuses every request, as [Blocked] does.
+// [NewGCRA]: the methods of a zero GCRA (or a nil one) return an error
+// wrapping [ErrNotInitialized], and Allow panics with it; none refuses
+// silently.
 type GCRA struct {
 	tat atomic.Int64 // nanoseconds since the Unix epoch; 0 is a full bucket
 	b   bucket
@@ -153,8 +151,8 @@ func (l *GCRA) AllowN(now time.Time, n int) (Decision, error) {
 // Allow reports whether one event may happen now, and records it if so.
 // It reads only the monotonic clock and allocates nothing.
 func (l *GCRA) Allow() bool {
-	if l.b.burst == 0 {
-		return false // the zero value
+	if l == nil || l.b.burst == 0 {
+		panic(errGCRAZero)
 	}
 	now := now()
 	for {
@@ -173,6 +171,9 @@ func (l *GCRA) Decide(_ context.Context, _ string, n int) (Decision, error) {
 }
 
 func (l *GCRA) decideAt(now int64, n int) (Decision, error) {
+	if l == nil || l.b.burst == 0 {
+		return Decision{}, errGCRAZero
+	}
 	for {
 		tat := l.tat.Load()
 		next, d, err := l.b.decide(tat, now, n)
@@ -193,6 +194,9 @@ func (l *GCRA) decideAt(now int64, n int) (Decision, error) {
 // has a deadline, else blocks until the context ends. It returns an error
 // wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > burst.
 func (l *GCRA) WaitN(ctx context.Context, n int) error {
+	if l == nil || l.b.burst == 0 {
+		return errGCRAZero
+	}
 	if err := l.b.check(n); err != nil {
 		return err
 	}

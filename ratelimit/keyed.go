@@ -85,7 +85,9 @@ type KeyedConfig struct {
 // 40 plus the log itself (8 bytes per logged event) for the sliding log.
 //
 // Keyed is safe for concurrent use by multiple goroutines. Close stops the
-// sweep.
+// sweep. Build one with [NewKeyed]: the methods of a zero Keyed (or a nil
+// one) that have an error result return an error wrapping
+// [ErrNotInitialized], and the others (Allow, Len, Close) panic with it.
 type Keyed struct {
 	seed  maphash.Seed
 	store keyedStore
@@ -151,6 +153,9 @@ func (k *Keyed) sweeper(every time.Duration) {
 // idempotent and always returns nil; the limiter still decides afterwards,
 // with eviction left to the count cap.
 func (k *Keyed) Close() error {
+	if k == nil || k.store == nil {
+		panic(errKeyedZero)
+	}
 	k.once.Do(func() { close(k.stop) })
 	<-k.done
 	return nil
@@ -159,12 +164,18 @@ func (k *Keyed) Close() error {
 // AllowN decides a request for n events for key at instant now. Errors are
 // those of the template algorithm.
 func (k *Keyed) AllowN(now time.Time, key string, n int) (Decision, error) {
+	if k == nil || k.store == nil {
+		return Decision{}, errKeyedZero
+	}
 	return k.store.decide(maphash.String(k.seed, key), nanos(now), n)
 }
 
 // Allow reports whether one event may happen now for key, and records it
 // if so.
 func (k *Keyed) Allow(key string) bool {
+	if k == nil || k.store == nil {
+		panic(errKeyedZero)
+	}
 	// The clock first: its read can then overlap the cache miss that
 	// hashing a cold key costs.
 	now := now()
@@ -173,6 +184,9 @@ func (k *Keyed) Allow(key string) bool {
 
 // Decide decides a request for n events for key now.
 func (k *Keyed) Decide(_ context.Context, key string, n int) (Decision, error) {
+	if k == nil || k.store == nil {
+		return Decision{}, errKeyedZero
+	}
 	now := now()
 	return k.store.decide(maphash.String(k.seed, key), now, n)
 }
@@ -182,7 +196,12 @@ func (k *Keyed) Decide(_ context.Context, key string, n int) (Decision, error) {
 func (k *Keyed) IndependentKeys() {}
 
 // Len returns the number of keys currently held.
-func (k *Keyed) Len() int { return k.store.len() }
+func (k *Keyed) Len() int {
+	if k == nil || k.store == nil {
+		panic(errKeyedZero)
+	}
+	return k.store.len()
+}
 
 // table is the keyedStore for state type S: shards of open-addressing
 // hash tables indexed by the key's hash, with the state inline in the

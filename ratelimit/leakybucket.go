@@ -34,8 +34,9 @@ var ErrQueueFull = errors.New("ratelimit: leaky bucket queue is full")
 // capacity counts the event leaving, and capacity-1 events can wait
 // behind it (a capacity of 1 spaces events without queueing any).
 //
-// LeakyBucket is safe for concurrent use by multiple goroutines. Build one with
-// [NewLeakyBucket]: the zero value refuses every request, as [Blocked] does.
+// LeakyBucket is safe for concurrent use by multiple goroutines. Build one
+// with [NewLeakyBucket]: the methods of a zero LeakyBucket (or a nil one)
+// return an error wrapping [ErrNotInitialized], and Allow panics with it.
 type LeakyBucket struct {
 	b bucket
 
@@ -69,8 +70,8 @@ func (l *LeakyBucket) AllowN(now time.Time, n int) (Decision, error) {
 // Allow reports, as a meter, whether one event may pass now, and adds it to
 // the bucket if so.
 func (l *LeakyBucket) Allow() bool {
-	if l.b.burst == 0 {
-		return false // the zero value
+	if l == nil || l.b.burst == 0 {
+		panic(errLeakyBucketZero)
 	}
 	now := now()
 	l.mu.Lock()
@@ -86,6 +87,9 @@ func (l *LeakyBucket) Decide(_ context.Context, _ string, n int) (Decision, erro
 }
 
 func (l *LeakyBucket) decideAt(now int64, n int) (Decision, error) {
+	if l == nil || l.b.burst == 0 {
+		return Decision{}, errLeakyBucketZero
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var d Decision
@@ -102,6 +106,9 @@ func (l *LeakyBucket) decideAt(now int64, n int) (Decision, error) {
 // taken the events back out of the queue. It returns an error wrapping
 // [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > capacity.
 func (l *LeakyBucket) WaitN(ctx context.Context, n int) error {
+	if l == nil || l.b.burst == 0 {
+		return errLeakyBucketZero
+	}
 	if err := l.b.check(n); err != nil {
 		return err
 	}

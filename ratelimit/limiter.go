@@ -86,4 +86,32 @@ var (
 	// ErrInvalidConfig is returned by constructors given a limit, window or
 	// burst they cannot honour.
 	ErrInvalidConfig = errors.New("ratelimit: invalid configuration")
+	// ErrNotInitialized is wrapped by the errors of a limiter that was not
+	// made by its constructor (a zero value or a nil pointer), and is what
+	// such a limiter's methods without an error result panic with. The
+	// error names the type: "ratelimit: GCRA used without NewGCRA".
+	ErrNotInitialized = errors.New("ratelimit: used without its constructor")
+)
+
+// notInitialized is the error of a limiter used without its constructor:
+// it names the type, and wraps ErrNotInitialized.
+type notInitialized string
+
+func (e notInitialized) Error() string {
+	return "ratelimit: " + string(e) + " used without New" + string(e)
+}
+
+func (notInitialized) Unwrap() error { return ErrNotInitialized }
+
+// The errors of zero values, made once so that returning one allocates
+// nothing.
+var (
+	errFixedWindowZero   error = notInitialized("FixedWindow")
+	errSlidingLogZero    error = notInitialized("SlidingLog")
+	errSlidingWindowZero error = notInitialized("SlidingWindow")
+	errTokenBucketZero   error = notInitialized("TokenBucket")
+	errLeakyBucketZero   error = notInitialized("LeakyBucket")
+	errGCRAZero          error = notInitialized("GCRA")
+	errKeyedZero         error = notInitialized("Keyed")
+	errBaselineZero      error = notInitialized("Baseline")
 )

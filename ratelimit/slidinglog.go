@@ -52,9 +52,6 @@ func (s *logState) push(t int64, n, limit int) {
 // decideLog applies a request for n events at now to s. The arithmetic is
 // the one documented on [SlidingLog].
 func (w *window) decideLog(s *logState, now int64, n int) (Decision, error) {
-	if w.size == 0 { // the zero value refuses everything, like Blocked
-		return blocked(n)
-	}
 	if s.count > 0 {
 		now = max(now, s.newest())
 	}
@@ -105,8 +102,9 @@ func (w *window) decideLog(s *logState, now int64, n int) (Decision, error) {
 // An instant earlier than the newest entry is treated as that entry's
 // instant, which keeps the log in order.
 //
-// SlidingLog is safe for concurrent use by multiple goroutines. Build one with
-// [NewSlidingLog]: the zero value refuses every request, as [Blocked] does.
+// SlidingLog is safe for concurrent use by multiple goroutines. Build one
+// with [NewSlidingLog]: the methods of a zero SlidingLog (or a nil one)
+// return an error wrapping [ErrNotInitialized], and Allow panics with it.
 type SlidingLog struct {
 	w window
 
@@ -145,6 +143,9 @@ func (l *SlidingLog) AllowN(now time.Time, n int) (Decision, error) {
 
 // Allow reports whether one event may happen now, and logs it if so.
 func (l *SlidingLog) Allow() bool {
+	if l == nil || l.w.limit == 0 {
+		panic(errSlidingLogZero)
+	}
 	d, _ := l.decideAt(now(), 1)
 	return d.Allowed
 }
@@ -155,6 +156,9 @@ func (l *SlidingLog) Decide(_ context.Context, _ string, n int) (Decision, error
 }
 
 func (l *SlidingLog) decideAt(now int64, n int) (Decision, error) {
+	if l == nil || l.w.limit == 0 {
+		return Decision{}, errSlidingLogZero
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.decideLog(&l.s, now, n)

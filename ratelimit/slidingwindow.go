@@ -31,9 +31,6 @@ func (w *window) roll(s *slidingState, now int64) {
 // decideSliding applies a request for n events at now to s. The arithmetic
 // is the one documented on [SlidingWindow].
 func (w *window) decideSliding(s *slidingState, now int64, n int) (Decision, error) {
-	if w.size == 0 { // the zero value refuses everything, like Blocked
-		return blocked(n)
-	}
 	w.roll(s, now)
 	elapsed := max(now-s.start, 0)
 	// weighted = ceil(prev * (size - elapsed) / size)
@@ -117,8 +114,10 @@ func (w *window) retrySliding(s *slidingState, now, n int64) int64 {
 //
 // An instant earlier than the current window counts as its start.
 //
-// SlidingWindow is safe for concurrent use by multiple goroutines. Build one with
-// [NewSlidingWindow]: the zero value refuses every request, as [Blocked] does.
+// SlidingWindow is safe for concurrent use by multiple goroutines. Build
+// one with [NewSlidingWindow]: the methods of a zero SlidingWindow (or a
+// nil one) return an error wrapping [ErrNotInitialized], and Allow panics
+// with it.
 type SlidingWindow struct {
 	w window
 
@@ -149,6 +148,9 @@ func (l *SlidingWindow) AllowN(now time.Time, n int) (Decision, error) {
 
 // Allow reports whether one event may happen now, and counts it if so.
 func (l *SlidingWindow) Allow() bool {
+	if l == nil || l.w.limit == 0 {
+		panic(errSlidingWindowZero)
+	}
 	d, _ := l.decideAt(now(), 1)
 	return d.Allowed
 }
@@ -159,6 +161,9 @@ func (l *SlidingWindow) Decide(_ context.Context, _ string, n int) (Decision, er
 }
 
 func (l *SlidingWindow) decideAt(now int64, n int) (Decision, error) {
+	if l == nil || l.w.limit == 0 {
+		return Decision{}, errSlidingWindowZero
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.decideSliding(&l.s, now, n)

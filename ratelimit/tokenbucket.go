@@ -36,9 +36,6 @@ func (b *bucket) take(s tokenState, now int64) (tokenState, bool) {
 // decideTokens applies a request for n events at now to s. The arithmetic
 // is the one documented on [TokenBucket].
 func (b *bucket) decideTokens(s *tokenState, now int64, n int) (Decision, error) {
-	if b.burst == 0 { // the zero value refuses everything, like Blocked
-		return blocked(n)
-	}
 	d := Decision{Limit: b.burst, Window: time.Duration(b.span)}
 	credit := b.refill(*s, now)
 	need := int64(n) * b.interval
@@ -88,8 +85,9 @@ func (b *bucket) tokenDecision(d Decision, credit int64) Decision {
 // word (tat = now + span - credit); TokenBucket keeps the textbook pair
 // under a mutex.
 //
-// TokenBucket is safe for concurrent use by multiple goroutines. Build one with
-// [NewTokenBucket]: the zero value refuses every request, as [Blocked] does.
+// TokenBucket is safe for concurrent use by multiple goroutines. Build one
+// with [NewTokenBucket]: the methods of a zero TokenBucket (or a nil one)
+// return an error wrapping [ErrNotInitialized], and Allow panics with it.
 type TokenBucket struct {
 	b bucket
 
@@ -122,8 +120,8 @@ func (l *TokenBucket) AllowN(now time.Time, n int) (Decision, error) {
 // Allow reports whether one event may happen now, and takes a token if so.
 // It reads only the monotonic clock and allocates nothing.
 func (l *TokenBucket) Allow() bool {
-	if l.b.burst == 0 {
-		return false // the zero value
+	if l == nil || l.b.burst == 0 {
+		panic(errTokenBucketZero)
 	}
 	now := now()
 	l.mu.Lock()
@@ -139,6 +137,9 @@ func (l *TokenBucket) Decide(_ context.Context, _ string, n int) (Decision, erro
 }
 
 func (l *TokenBucket) decideAt(now int64, n int) (Decision, error) {
+	if l == nil || l.b.burst == 0 {
+		return Decision{}, errTokenBucketZero
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.decideTokens(&l.s, now, n)
@@ -156,6 +157,9 @@ func (l *TokenBucket) decideAt(now int64, n int) (Decision, error) {
 // else blocks until the context ends. It returns an error wrapping
 // [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > burst.
 func (l *TokenBucket) WaitN(ctx context.Context, n int) error {
+	if l == nil || l.b.burst == 0 {
+		return errTokenBucketZero
+	}
 	if err := l.b.check(n); err != nil {
 		return err
 	}

@@ -39,26 +39,3 @@ func TestBlocked(t *testing.T) {
 	_, err := l.AllowN(t0, -1)
 	require.ErrorIs(t, err, ratelimit.ErrInvalidN)
 }
-
-// TestZeroValues checks that a limiter not built by its constructor
-// refuses everything, like Blocked, rather than allowing everything or
-// panicking, and cannot be a Keyed template.
-func TestZeroValues(t *testing.T) {
-	for name, l := range map[string]allower{
-		"fixed-window":   &ratelimit.FixedWindow{},
-		"sliding-log":    &ratelimit.SlidingLog{},
-		"sliding-window": &ratelimit.SlidingWindow{},
-		"token-bucket":   &ratelimit.TokenBucket{},
-		"leaky-bucket":   &ratelimit.LeakyBucket{},
-		"gcra":           &ratelimit.GCRA{},
-	} {
-		assert.False(t, l.Allow(), name)
-		d, err := l.AllowN(t0, 1)
-		assert.ErrorIs(t, err, ratelimit.ErrExceedsLimit, name)
-		assert.False(t, d.Allowed, name)
-		_, err = l.Decide(t.Context(), "", 1)
-		assert.ErrorIs(t, err, ratelimit.ErrExceedsLimit, name)
-		_, err = ratelimit.NewKeyed(l.(ratelimit.Algorithm), ratelimit.KeyedConfig{MaxKeys: 10})
-		assert.ErrorIs(t, err, ratelimit.ErrInvalidConfig, name)
-	}
-}
