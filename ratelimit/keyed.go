@@ -149,16 +149,16 @@ func (k *Keyed) sweeper(every time.Duration) {
 	}
 }
 
-// Close stops the background sweep and waits for it to end. It is
-// idempotent and always returns nil; the limiter still decides afterwards,
-// with eviction left to the count cap.
-func (k *Keyed) Close() error {
+// Close stops the background sweep and returns once its goroutine has
+// exited. It is idempotent, and has no error result since stopping the
+// sweep cannot fail and waits on no user code; the limiter still decides
+// afterwards, with eviction left to the count cap.
+func (k *Keyed) Close() {
 	if k == nil || k.store == nil {
 		panic(errKeyedZero)
 	}
 	k.once.Do(func() { close(k.stop) })
 	<-k.done
-	return nil
 }
 
 // AllowN decides a request for n events for key at instant now. Errors are
