@@ -52,7 +52,7 @@ type Baseline struct {
 // wrapping [ErrInvalidConfig] when requestsPerSecond is below 1.
 func NewBaseline(requestsPerSecond int) (*Baseline, error) {
 	if requestsPerSecond < 1 {
-		return nil, fmt.Errorf("ratelimit: requests per second %d must be at least 1: %w", requestsPerSecond, ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: requests per second %d must be at least 1", ErrInvalidConfig, requestsPerSecond)
 	}
 	return &Baseline{requestsPerSecond: requestsPerSecond, requests: map[string][]float64{}}, nil
 }

@@ -72,16 +72,16 @@ func now() int64 {
 // and a positive period no longer than maxSpan.
 func validate(limit int, period time.Duration, name string) error {
 	if limit < 1 {
-		return fmt.Errorf("ratelimit: limit %d must be at least 1 (Blocked is the zero rate): %w", limit, ErrInvalidConfig)
+		return fmt.Errorf("%w: limit %d must be at least 1 (Blocked is the zero rate)", ErrInvalidConfig, limit)
 	}
 	if limit > maxLimit {
-		return fmt.Errorf("ratelimit: limit %d is above 2^60: %w", limit, ErrInvalidConfig)
+		return fmt.Errorf("%w: limit %d is above 2^60", ErrInvalidConfig, limit)
 	}
 	if period <= 0 {
-		return fmt.Errorf("ratelimit: %s %v must be positive: %w", name, period, ErrInvalidConfig)
+		return fmt.Errorf("%w: %s %v must be positive", ErrInvalidConfig, name, period)
 	}
 	if period > maxSpan {
-		return fmt.Errorf("ratelimit: %s %v is longer than %v: %w", name, period, time.Duration(maxSpan), ErrInvalidConfig)
+		return fmt.Errorf("%w: %s %v is longer than %v", ErrInvalidConfig, name, period, time.Duration(maxSpan))
 	}
 	return nil
 }
@@ -96,9 +96,9 @@ func mulDiv(a, b, c int64) (q int64, rem bool) {
 }
 
 func errInvalidN(n int) error {
-	return fmt.Errorf("ratelimit: n=%d: %w", n, ErrInvalidN)
+	return fmt.Errorf("%w: n=%d", ErrInvalidN, n)
 }
 
 func errExceeds(n, limit int) error {
-	return fmt.Errorf("ratelimit: n=%d is more than the limit %d: %w", n, limit, ErrExceedsLimit)
+	return fmt.Errorf("%w: n=%d, limit %d", ErrExceedsLimit, n, limit)
 }

@@ -33,7 +33,7 @@ func ExampleGCRA() {
 	// t+0s allowed=true remaining=0 retry-after=0s
 	// t+0s allowed=false remaining=0 retry-after=500ms
 	// t+500ms allowed=true remaining=0 retry-after=0s
-	// true ratelimit: n=3 is more than the limit 2: ratelimit: n exceeds the limit
+	// true ratelimit: n exceeds the limit: n=3, limit 2
 }
 
 // The fixed window lets twice its limit through around a boundary; the

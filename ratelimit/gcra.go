@@ -21,15 +21,14 @@ func newBucket(limit int, per time.Duration, burst int) (bucket, error) {
 		return bucket{}, err
 	}
 	if burst < 1 {
-		return bucket{}, fmt.Errorf("ratelimit: burst %d must be at least 1: %w", burst, ErrInvalidConfig)
+		return bucket{}, fmt.Errorf("%w: burst %d must be at least 1", ErrInvalidConfig, burst)
 	}
 	interval := int64(per) / int64(limit)
 	if interval < 1 {
-		return bucket{}, fmt.Errorf("ratelimit: %d per %v is more than one event per nanosecond: %w", limit, per, ErrInvalidConfig)
+		return bucket{}, fmt.Errorf("%w: %d per %v is more than one event per nanosecond", ErrInvalidConfig, limit, per)
 	}
 	if int64(burst) > maxSpan/interval {
-		return bucket{}, fmt.Errorf("ratelimit: a burst of %d at one event per %v takes longer than %v to refill: %w",
-			burst, time.Duration(interval), time.Duration(maxSpan), ErrInvalidConfig)
+		return bucket{}, fmt.Errorf("%w: a burst of %d at one event per %v takes longer than %v to refill", ErrInvalidConfig, burst, time.Duration(interval), time.Duration(maxSpan))
 	}
 	return bucket{burst: burst, interval: interval, span: int64(burst) * interval}, nil
 }

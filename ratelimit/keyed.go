@@ -106,16 +106,16 @@ var _ PerKey = (*Keyed)(nil)
 // starts a goroutine, which Close stops.
 func NewKeyed(template Algorithm, cfg KeyedConfig) (*Keyed, error) {
 	if template == nil {
-		return nil, fmt.Errorf("ratelimit: Keyed needs a template algorithm: %w", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: Keyed needs a template algorithm", ErrInvalidConfig)
 	}
 	if cfg.MaxKeys < 1 {
-		return nil, fmt.Errorf("ratelimit: MaxKeys %d must be at least 1: %w", cfg.MaxKeys, ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: MaxKeys %d must be at least 1", ErrInvalidConfig, cfg.MaxKeys)
 	}
 	// Up to 64 shards, keeping at least 16 keys in each.
 	shards := 1 << min(6, max(0, bits.Len(uint(cfg.MaxKeys/16))-1))
 	store := template.newStore(shards, cfg.MaxKeys)
 	if store == nil {
-		return nil, fmt.Errorf("ratelimit: Keyed needs a template built by its constructor, not a nil or zero %T: %w", template, ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: Keyed needs a template built by its constructor, not a nil or zero %T", ErrInvalidConfig, template)
 	}
 	k := &Keyed{
 		seed:  maphash.MakeSeed(),

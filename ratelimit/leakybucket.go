@@ -121,8 +121,7 @@ func (l *LeakyBucket) WaitN(ctx context.Context, n int) error {
 	turn := max(l.drained, now)
 	if turn+cost-now > l.b.span {
 		l.mu.Unlock()
-		return fmt.Errorf("ratelimit: %d events do not fit for another %v: %w",
-			n, time.Duration(turn+cost-l.b.span-now), ErrQueueFull)
+		return fmt.Errorf("%w: %d events do not fit for another %v", ErrQueueFull, n, time.Duration(turn+cost-l.b.span-now))
 	}
 	delay := time.Duration(turn - now)
 	if err := checkDeadline(ctx, now, delay); err != nil {

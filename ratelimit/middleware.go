@@ -79,24 +79,24 @@ type MiddlewareConfig struct {
 // cfg.TrustedProxies is negative.
 func Middleware(cfg MiddlewareConfig) (func(http.Handler) http.Handler, error) {
 	if cfg.Limiter == nil {
-		return nil, fmt.Errorf("ratelimit: Middleware needs a Limiter: %w", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: Middleware needs a Limiter", ErrInvalidConfig)
 	}
 	if _, perKey := cfg.Limiter.(PerKey); !perKey && !cfg.Global {
-		return nil, fmt.Errorf("ratelimit: %T keeps one state for every key, so one client would spend every client's limit; "+
-			"give each client its own with NewKeyed, or set Global for one limit shared by all: %w", cfg.Limiter, ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: %T keeps one state for every key, so one client would spend every client's limit; "+
+			"give each client its own with NewKeyed, or set Global for one limit shared by all", ErrInvalidConfig, cfg.Limiter)
 	}
 	if cfg.TrustedProxies < 0 {
-		return nil, fmt.Errorf("ratelimit: TrustedProxies %d is negative: %w", cfg.TrustedProxies, ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: TrustedProxies %d is negative", ErrInvalidConfig, cfg.TrustedProxies)
 	}
 	if cfg.Global && (cfg.Key != nil || cfg.TrustedProxies != 0) {
-		return nil, fmt.Errorf("ratelimit: a Global limit has one key for every request, so Key and TrustedProxies must be unset: %w", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: a Global limit has one key for every request, so Key and TrustedProxies must be unset", ErrInvalidConfig)
 	}
 	if cfg.Policy == "" {
 		cfg.Policy = "default"
 	}
 	for _, c := range []byte(cfg.Policy) {
 		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return nil, fmt.Errorf("ratelimit: policy name %q must be printable ASCII without '\"' or '\\': %w", cfg.Policy, ErrInvalidConfig)
+			return nil, fmt.Errorf("%w: policy name %q must be printable ASCII without '\"' or '\\'", ErrInvalidConfig, cfg.Policy)
 		}
 	}
 	if cfg.Global {

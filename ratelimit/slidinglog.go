@@ -129,7 +129,7 @@ func NewSlidingLog(limit int, window time.Duration) (*SlidingLog, error) {
 func newLogWindow(limit int, size time.Duration) (window, error) {
 	w, err := newWindow(limit, size)
 	if err == nil && limit > MaxLogLimit {
-		err = fmt.Errorf("ratelimit: a sliding log's limit %d is above %d: %w", limit, MaxLogLimit, ErrInvalidConfig)
+		err = fmt.Errorf("%w: a sliding log's limit %d is above %d", ErrInvalidConfig, limit, MaxLogLimit)
 	}
 	return w, err
 }
