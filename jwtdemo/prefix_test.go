@@ -1,9 +1,7 @@
 package jwtdemo_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"math/big"
+	"crypto/ed25519"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +44,6 @@ func TestErrorsSayThePrefixOnce(t *testing.T) {
 		}
 	}
 	forever := jwtdemo.NewNumericDate(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))
-	offCurve := &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}
 
 	calls := map[string]func() error{
 		"VerifyAt too large":       func() error { _, err := v.VerifyAt(strings.Repeat("a", 2<<10), t0); return err },
@@ -103,7 +100,7 @@ func TestErrorsSayThePrefixOnce(t *testing.T) {
 		"NewKey unsupported":             func() error { _, err := jwtdemo.NewKey("HS1", "", secret); return err },
 		"NewKey short secret":            func() error { _, err := jwtdemo.NewKey(jwtdemo.HS256, "", secret[:16]); return err },
 		"NewKey wrong material":          func() error { _, err := jwtdemo.NewKey(jwtdemo.RS256, "", secret); return err },
-		"NewKey point off the curve":     func() error { _, err := jwtdemo.NewKey(jwtdemo.ES256, "", offCurve); return err },
+		"NewKey short Ed25519 key":       func() error { _, err := jwtdemo.NewKey(jwtdemo.EdDSA, "", ed25519.PublicKey{1, 2}); return err },
 		"NewSigner nil":                  func() error { _, err := jwtdemo.NewSigner(nil); return err },
 		"NewSigner public key": func() error {
 			_, err := jwtdemo.NewSigner(testKeys(t)[len(testKeys(t))-1].Public())
