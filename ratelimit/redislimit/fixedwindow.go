@@ -16,6 +16,10 @@ import (
 // a short span (the end of one window and the start of the next); pick
 // [SlidingWindow] or [GCRA] when that matters.
 //
+// Build one with [NewFixedWindow]: the methods of a zero FixedWindow (or a nil one) return
+// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
+// it.
+//
 // FixedWindow is safe for simultaneous use by multiple goroutines and by
 // many processes sharing one Redis.
 type FixedWindow struct{ c *core }
@@ -40,6 +44,9 @@ func NewFixedWindow(rdb redis.Scripter, limit int, window time.Duration, opts ..
 // records them if they are allowed: one round trip. See [ratelimit.Limiter]
 // for the errors, and [Policy] for what happens when Redis fails.
 func (l *FixedWindow) Decide(ctx context.Context, key string, n int) (ratelimit.Decision, error) {
+	if l == nil || l.c == nil {
+		return ratelimit.Decision{}, errFixedWindowZero
+	}
 	return l.c.decide(ctx, key, n)
 }
 
@@ -47,12 +54,18 @@ func (l *FixedWindow) Decide(ctx context.Context, key string, n int) (ratelimit.
 // so. A failure of Redis allows only under [FailOpen] (or if the fallback
 // allows).
 func (l *FixedWindow) Allow(ctx context.Context, key string) bool {
+	if l == nil || l.c == nil {
+		panic(errFixedWindowZero)
+	}
 	d, _ := l.c.decide(ctx, key, 1)
 	return d.Allowed
 }
 
 // Wait blocks until one event for key is allowed; see [FixedWindow.WaitN].
 func (l *FixedWindow) Wait(ctx context.Context, key string) error {
+	if l == nil || l.c == nil {
+		return errFixedWindowZero
+	}
 	return l.c.waitN(ctx, key, 1)
 }
 
@@ -63,6 +76,9 @@ func (l *FixedWindow) Wait(ctx context.Context, key string) error {
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.
 func (l *FixedWindow) WaitN(ctx context.Context, key string, n int) error {
+	if l == nil || l.c == nil {
+		return errFixedWindowZero
+	}
 	return l.c.waitN(ctx, key, n)
 }
 
@@ -72,4 +88,9 @@ func (l *FixedWindow) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.
-func (l *FixedWindow) Failures() uint64 { return l.c.failures.Load() }
+func (l *FixedWindow) Failures() uint64 {
+	if l == nil || l.c == nil {
+		panic(errFixedWindowZero)
+	}
+	return l.c.failures.Load()
+}

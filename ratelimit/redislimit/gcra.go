@@ -15,6 +15,10 @@ import (
 // [TokenBucket] with the smallest possible state (one string per key) and
 // no refill arithmetic, which is why Redis rate limiters commonly use it.
 //
+// Build one with [NewGCRA]: the methods of a zero GCRA (or a nil one) return
+// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
+// it.
+//
 // GCRA is safe for simultaneous use by multiple goroutines and by many
 // processes sharing one Redis.
 type GCRA struct{ c *core }
@@ -39,6 +43,9 @@ func NewGCRA(rdb redis.Scripter, limit int, per time.Duration, burst int, opts .
 // records them if they are allowed: one round trip. See [ratelimit.Limiter]
 // for the errors, and [Policy] for what happens when Redis fails.
 func (l *GCRA) Decide(ctx context.Context, key string, n int) (ratelimit.Decision, error) {
+	if l == nil || l.c == nil {
+		return ratelimit.Decision{}, errGCRAZero
+	}
 	return l.c.decide(ctx, key, n)
 }
 
@@ -46,12 +53,18 @@ func (l *GCRA) Decide(ctx context.Context, key string, n int) (ratelimit.Decisio
 // so. A failure of Redis allows only under [FailOpen] (or if the fallback
 // allows).
 func (l *GCRA) Allow(ctx context.Context, key string) bool {
+	if l == nil || l.c == nil {
+		panic(errGCRAZero)
+	}
 	d, _ := l.c.decide(ctx, key, 1)
 	return d.Allowed
 }
 
 // Wait blocks until one event for key is allowed; see [GCRA.WaitN].
 func (l *GCRA) Wait(ctx context.Context, key string) error {
+	if l == nil || l.c == nil {
+		return errGCRAZero
+	}
 	return l.c.waitN(ctx, key, 1)
 }
 
@@ -62,6 +75,9 @@ func (l *GCRA) Wait(ctx context.Context, key string) error {
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.
 func (l *GCRA) WaitN(ctx context.Context, key string, n int) error {
+	if l == nil || l.c == nil {
+		return errGCRAZero
+	}
 	return l.c.waitN(ctx, key, n)
 }
 
@@ -71,4 +87,9 @@ func (l *GCRA) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.
-func (l *GCRA) Failures() uint64 { return l.c.failures.Load() }
+func (l *GCRA) Failures() uint64 {
+	if l == nil || l.c == nil {
+		panic(errGCRAZero)
+	}
+	return l.c.failures.Load()
+}

@@ -64,6 +64,10 @@ func GCRALimit(limit int, per time.Duration, burst int) Limit {
 // the caller's key as their hash tag, so they live in one Redis Cluster
 // slot.
 //
+// Build one with [NewMulti]: the methods of a zero Multi (or a nil one) return
+// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
+// it.
+//
 // Multi is safe for simultaneous use by multiple goroutines and by many
 // processes sharing one Redis.
 type Multi struct{ c *core }
@@ -107,6 +111,9 @@ func NewMulti(rdb redis.Scripter, limits []Limit, opts ...Option) (*Multi, error
 // records them if they are allowed: one round trip. See [ratelimit.Limiter]
 // for the errors, and [Policy] for what happens when Redis fails.
 func (l *Multi) Decide(ctx context.Context, key string, n int) (ratelimit.Decision, error) {
+	if l == nil || l.c == nil {
+		return ratelimit.Decision{}, errMultiZero
+	}
 	return l.c.decide(ctx, key, n)
 }
 
@@ -114,12 +121,18 @@ func (l *Multi) Decide(ctx context.Context, key string, n int) (ratelimit.Decisi
 // so. A failure of Redis allows only under [FailOpen] (or if the fallback
 // allows).
 func (l *Multi) Allow(ctx context.Context, key string) bool {
+	if l == nil || l.c == nil {
+		panic(errMultiZero)
+	}
 	d, _ := l.c.decide(ctx, key, 1)
 	return d.Allowed
 }
 
 // Wait blocks until one event for key is allowed; see [Multi.WaitN].
 func (l *Multi) Wait(ctx context.Context, key string) error {
+	if l == nil || l.c == nil {
+		return errMultiZero
+	}
 	return l.c.waitN(ctx, key, 1)
 }
 
@@ -130,6 +143,9 @@ func (l *Multi) Wait(ctx context.Context, key string) error {
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.
 func (l *Multi) WaitN(ctx context.Context, key string, n int) error {
+	if l == nil || l.c == nil {
+		return errMultiZero
+	}
 	return l.c.waitN(ctx, key, n)
 }
 
@@ -139,4 +155,9 @@ func (l *Multi) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.
-func (l *Multi) Failures() uint64 { return l.c.failures.Load() }
+func (l *Multi) Failures() uint64 {
+	if l == nil || l.c == nil {
+		panic(errMultiZero)
+	}
+	return l.c.failures.Load()
+}

@@ -57,7 +57,37 @@ var (
 	// a caller can answer 503 rather than 429 when the policy is to fail
 	// closed.
 	ErrRedis = errors.New("redislimit: redis failed")
+	// ErrInvalidConfig is wrapped by the errors of constructors given a
+	// configuration they cannot honour. It wraps
+	// [ratelimit.ErrInvalidConfig], so errors.Is finds either.
+	ErrInvalidConfig error = &sentinel{"redislimit: invalid configuration", ratelimit.ErrInvalidConfig}
+	// ErrNotInitialized is wrapped by the errors of a limiter that was not
+	// made by its constructor (a zero value or a nil pointer), and is what
+	// such a limiter's methods without an error result (Allow, Failures)
+	// panic with. The error names the type: "redislimit: GCRA used
+	// without NewGCRA". It wraps [ratelimit.ErrNotInitialized].
+	ErrNotInitialized error = &sentinel{"redislimit: used without its constructor", ratelimit.ErrNotInitialized}
 )
+
+// sentinel is an error of this package that is also one of package
+// ratelimit's, so a caller holding any Limiter tests one name.
+type sentinel struct {
+	msg    string
+	parent error
+}
+
+func (e *sentinel) Error() string { return e.msg }
+func (e *sentinel) Unwrap() error { return e.parent }
+
+// notInitialized is the error of a limiter used without its constructor:
+// it names the type, and wraps ErrNotInitialized.
+type notInitialized string
+
+func (e notInitialized) Error() string {
+	return "redislimit: " + string(e) + " used without New" + string(e)
+}
+
+func (notInitialized) Unwrap() error { return ErrNotInitialized }
 
 // Policy says what a limiter decides when Redis cannot: when it is
 // unreachable, slower than the timeout, or answers with an error. Whatever
@@ -493,3 +523,14 @@ func (c *core) fail(ctx context.Context, key string, n int, err error) (ratelimi
 	}
 	return d, err
 }
+
+// The errors of zero values, made once so that returning one allocates
+// nothing.
+var (
+	errFixedWindowZero   error = notInitialized("FixedWindow")
+	errSlidingLogZero    error = notInitialized("SlidingLog")
+	errSlidingWindowZero error = notInitialized("SlidingWindow")
+	errTokenBucketZero   error = notInitialized("TokenBucket")
+	errGCRAZero          error = notInitialized("GCRA")
+	errMultiZero         error = notInitialized("Multi")
+)

@@ -17,6 +17,10 @@ import (
 // the set, O(log limit + trimmed). Pick it for small limits that must hold
 // exactly; [SlidingWindow] approximates it in constant space.
 //
+// Build one with [NewSlidingLog]: the methods of a zero SlidingLog (or a nil one) return
+// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
+// it.
+//
 // SlidingLog is safe for simultaneous use by multiple goroutines and by
 // many processes sharing one Redis.
 type SlidingLog struct{ c *core }
@@ -40,6 +44,9 @@ func NewSlidingLog(rdb redis.Scripter, limit int, window time.Duration, opts ...
 // records them if they are allowed: one round trip. See [ratelimit.Limiter]
 // for the errors, and [Policy] for what happens when Redis fails.
 func (l *SlidingLog) Decide(ctx context.Context, key string, n int) (ratelimit.Decision, error) {
+	if l == nil || l.c == nil {
+		return ratelimit.Decision{}, errSlidingLogZero
+	}
 	return l.c.decide(ctx, key, n)
 }
 
@@ -47,12 +54,18 @@ func (l *SlidingLog) Decide(ctx context.Context, key string, n int) (ratelimit.D
 // so. A failure of Redis allows only under [FailOpen] (or if the fallback
 // allows).
 func (l *SlidingLog) Allow(ctx context.Context, key string) bool {
+	if l == nil || l.c == nil {
+		panic(errSlidingLogZero)
+	}
 	d, _ := l.c.decide(ctx, key, 1)
 	return d.Allowed
 }
 
 // Wait blocks until one event for key is allowed; see [SlidingLog.WaitN].
 func (l *SlidingLog) Wait(ctx context.Context, key string) error {
+	if l == nil || l.c == nil {
+		return errSlidingLogZero
+	}
 	return l.c.waitN(ctx, key, 1)
 }
 
@@ -63,6 +76,9 @@ func (l *SlidingLog) Wait(ctx context.Context, key string) error {
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.
 func (l *SlidingLog) WaitN(ctx context.Context, key string, n int) error {
+	if l == nil || l.c == nil {
+		return errSlidingLogZero
+	}
 	return l.c.waitN(ctx, key, n)
 }
 
@@ -72,4 +88,9 @@ func (l *SlidingLog) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.
-func (l *SlidingLog) Failures() uint64 { return l.c.failures.Load() }
+func (l *SlidingLog) Failures() uint64 {
+	if l == nil || l.c == nil {
+		panic(errSlidingLogZero)
+	}
+	return l.c.failures.Load()
+}

@@ -16,6 +16,10 @@ import (
 // whatever the limit. It smooths the fixed window's edge burst and assumes
 // the previous window's events were spread evenly.
 //
+// Build one with [NewSlidingWindow]: the methods of a zero SlidingWindow (or a nil one) return
+// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
+// it.
+//
 // SlidingWindow is safe for simultaneous use by multiple goroutines and by
 // many processes sharing one Redis.
 type SlidingWindow struct{ c *core }
@@ -40,6 +44,9 @@ func NewSlidingWindow(rdb redis.Scripter, limit int, window time.Duration, opts 
 // records them if they are allowed: one round trip. See [ratelimit.Limiter]
 // for the errors, and [Policy] for what happens when Redis fails.
 func (l *SlidingWindow) Decide(ctx context.Context, key string, n int) (ratelimit.Decision, error) {
+	if l == nil || l.c == nil {
+		return ratelimit.Decision{}, errSlidingWindowZero
+	}
 	return l.c.decide(ctx, key, n)
 }
 
@@ -47,12 +54,18 @@ func (l *SlidingWindow) Decide(ctx context.Context, key string, n int) (ratelimi
 // so. A failure of Redis allows only under [FailOpen] (or if the fallback
 // allows).
 func (l *SlidingWindow) Allow(ctx context.Context, key string) bool {
+	if l == nil || l.c == nil {
+		panic(errSlidingWindowZero)
+	}
 	d, _ := l.c.decide(ctx, key, 1)
 	return d.Allowed
 }
 
 // Wait blocks until one event for key is allowed; see [SlidingWindow.WaitN].
 func (l *SlidingWindow) Wait(ctx context.Context, key string) error {
+	if l == nil || l.c == nil {
+		return errSlidingWindowZero
+	}
 	return l.c.waitN(ctx, key, 1)
 }
 
@@ -63,6 +76,9 @@ func (l *SlidingWindow) Wait(ctx context.Context, key string) error {
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.
 func (l *SlidingWindow) WaitN(ctx context.Context, key string, n int) error {
+	if l == nil || l.c == nil {
+		return errSlidingWindowZero
+	}
 	return l.c.waitN(ctx, key, n)
 }
 
@@ -72,4 +88,9 @@ func (l *SlidingWindow) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.
-func (l *SlidingWindow) Failures() uint64 { return l.c.failures.Load() }
+func (l *SlidingWindow) Failures() uint64 {
+	if l == nil || l.c == nil {
+		panic(errSlidingWindowZero)
+	}
+	return l.c.failures.Load()
+}

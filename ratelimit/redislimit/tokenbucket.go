@@ -15,6 +15,10 @@ import (
 // (tokens left and when they were counted). It allows bursts up to burst
 // and a long-run rate of limit per period.
 //
+// Build one with [NewTokenBucket]: the methods of a zero TokenBucket (or a nil one) return
+// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
+// it.
+//
 // TokenBucket is safe for simultaneous use by multiple goroutines and by
 // many processes sharing one Redis.
 type TokenBucket struct{ c *core }
@@ -39,6 +43,9 @@ func NewTokenBucket(rdb redis.Scripter, limit int, per time.Duration, burst int,
 // records them if they are allowed: one round trip. See [ratelimit.Limiter]
 // for the errors, and [Policy] for what happens when Redis fails.
 func (l *TokenBucket) Decide(ctx context.Context, key string, n int) (ratelimit.Decision, error) {
+	if l == nil || l.c == nil {
+		return ratelimit.Decision{}, errTokenBucketZero
+	}
 	return l.c.decide(ctx, key, n)
 }
 
@@ -46,12 +53,18 @@ func (l *TokenBucket) Decide(ctx context.Context, key string, n int) (ratelimit.
 // so. A failure of Redis allows only under [FailOpen] (or if the fallback
 // allows).
 func (l *TokenBucket) Allow(ctx context.Context, key string) bool {
+	if l == nil || l.c == nil {
+		panic(errTokenBucketZero)
+	}
 	d, _ := l.c.decide(ctx, key, 1)
 	return d.Allowed
 }
 
 // Wait blocks until one event for key is allowed; see [TokenBucket.WaitN].
 func (l *TokenBucket) Wait(ctx context.Context, key string) error {
+	if l == nil || l.c == nil {
+		return errTokenBucketZero
+	}
 	return l.c.waitN(ctx, key, 1)
 }
 
@@ -62,6 +75,9 @@ func (l *TokenBucket) Wait(ctx context.Context, key string) error {
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.
 func (l *TokenBucket) WaitN(ctx context.Context, key string, n int) error {
+	if l == nil || l.c == nil {
+		return errTokenBucketZero
+	}
 	return l.c.waitN(ctx, key, n)
 }
 
@@ -71,4 +87,9 @@ func (l *TokenBucket) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
 // limiter was created, whatever the policy did about them.
-func (l *TokenBucket) Failures() uint64 { return l.c.failures.Load() }
+func (l *TokenBucket) Failures() uint64 {
+	if l == nil || l.c == nil {
+		panic(errTokenBucketZero)
+	}
+	return l.c.failures.Load()
+}
