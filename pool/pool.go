@@ -867,13 +867,20 @@ func (p *Pool[T]) recycle(w *waiter[T]) {
 // grantWaiterLocked removes the first waiter from the queue and hands it g,
 // recording how long it waited; now is the time, or 0 to read it.
 func (p *Pool[T]) grantWaiterLocked(g grant[T], now int64) {
+	p.takeWaiterLocked(now).ch <- g
+}
+
+// takeWaiterLocked removes the first waiter from the queue and records how
+// long it waited; now is the time, or 0 to read it. The waiter is owed
+// exactly one grant, which the caller may send after unlocking p.mu.
+func (p *Pool[T]) takeWaiterLocked(now int64) *waiter[T] {
 	w := p.waitHead
 	p.removeWaiterLocked(w)
 	if now == 0 {
 		now = p.nanotime()
 	}
 	p.recordWaitLocked(w.start, now)
-	w.ch <- g
+	return w
 }
 
 func (p *Pool[T]) recordWaitLocked(start, now int64) {
@@ -933,10 +940,15 @@ func (h Handle[T]) Release() {
 		p.destroy(e, &p.stats.closedLifetime)
 		return
 	case p.waitHead != nil && p.liveWaiterLocked():
+		// The waiter is chosen under the lock, which keeps the order
+		// first come, first served, and woken after it, so that the
+		// other goroutines contending for the lock do not wait on the
+		// scheduler's work of readying it.
 		p.stats.acquires++
 		p.stats.emptyAcquires++
-		p.grantWaiterLocked(grant[T]{e: e, gen: h.gen + 1}, now)
+		w := p.takeWaiterLocked(now)
 		p.mu.Unlock()
+		w.ch <- grant[T]{e: e, gen: h.gen + 1}
 		return
 	case len(p.idle) >= p.cfg.MaxIdle:
 		e.state = stateDying
@@ -985,6 +997,14 @@ func (h Handle[T]) Destroy() {
 // leaves it counted in Stats.Panics. Close is idempotent: a later call
 // waits in the same way. On a Pool not made by New it returns
 // ErrNotInitialized.
+//
+// Close takes a context and returns an error, where a type that only
+// stops goroutines of its own has a plain Close(), because what it waits
+// for is not the pool's: Destructors and constructors, which may block,
+// and resources that callers still hold. When it returns nil, every
+// goroutine of the pool has exited; when it returns ctx's error, any left
+// is running a constructor, Destructor or OnLeak, and ends when that
+// returns.
 func (p *Pool[T]) Close(ctx context.Context) error {
 	if !p.made() {
 		return ErrNotInitialized
