@@ -4,7 +4,8 @@
 //
 // Both are used as their documentation shows: puddle.NewPool with a
 // Config of Constructor, Destructor and MaxSize, then Acquire(ctx) and
-// Release. backendkit-pool has the same configuration; backendkit-pool-checked
+// Release. backendkit-pool has the same configuration, as pool.New(maxSize,
+// constructor, pool.Config{Destructor: ...}); backendkit-pool-checked
 // also sets MaxLifetime (with jitter), MaxIdleTime and a HealthCheck after a
 // second idle, which puddle does not have, and so reads the clock on every
 // acquire and release as puddle does for its statistics.
