@@ -30,7 +30,7 @@ var _ ratelimit.PerKey = (*FixedWindow)(nil)
 // its state kept in Redis through rdb (a *redis.Client, *redis.ClusterClient
 // or *redis.Ring). The window must be a whole number of microseconds, the
 // resolution of the Redis clock. It returns an error wrapping
-// [ratelimit.ErrInvalidConfig] for a limit outside [1, MaxLimit] or a window
+// [ErrInvalidConfig] for a limit outside [1, MaxLimit] or a window
 // outside [1µs, MaxWindow].
 func NewFixedWindow(rdb redis.Scripter, limit int, window time.Duration, opts ...Option) (*FixedWindow, error) {
 	c, err := newCore(rdb, scriptFixedWindow, []spec{{algoFixedWindow, limit, window, limit}}, opts)

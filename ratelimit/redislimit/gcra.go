@@ -29,7 +29,7 @@ var _ ratelimit.PerKey = (*GCRA)(nil)
 // with bursts of up to burst, its state kept in Redis through rdb (a
 // *redis.Client, *redis.ClusterClient or *redis.Ring). The period must be
 // a whole number of microseconds. It returns an error wrapping
-// [ratelimit.ErrInvalidConfig] for a limit or burst outside [1, MaxLimit]
+// [ErrInvalidConfig] for a limit or burst outside [1, MaxLimit]
 // or a period outside [1µs, MaxWindow].
 func NewGCRA(rdb redis.Scripter, limit int, per time.Duration, burst int, opts ...Option) (*GCRA, error) {
 	c, err := newCore(rdb, scriptGCRA, []spec{{algoGCRA, limit, per, burst}}, opts)

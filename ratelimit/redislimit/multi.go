@@ -77,25 +77,25 @@ var _ ratelimit.PerKey = (*Multi)(nil)
 // NewMulti returns a limiter that checks every one of limits on each
 // decision, its state kept in Redis through rdb (a *redis.Client,
 // *redis.ClusterClient or *redis.Ring). It returns an error wrapping
-// [ratelimit.ErrInvalidConfig] when there are no limits or more than
+// [ErrInvalidConfig] when there are no limits or more than
 // [MaxLimits], when two are the same, or when one is invalid as its
 // single-limit constructor would say.
 func NewMulti(rdb redis.Scripter, limits []Limit, opts ...Option) (*Multi, error) {
 	if len(limits) < 1 || len(limits) > MaxLimits {
-		return nil, fmt.Errorf("%w: redislimit: %d limits, want 1 to %d", ratelimit.ErrInvalidConfig, len(limits), MaxLimits)
+		return nil, fmt.Errorf("%w: %d limits, want 1 to %d", ErrInvalidConfig, len(limits), MaxLimits)
 	}
 	specs := make([]spec, len(limits))
 	seen := make(map[string]bool, len(limits))
 	for i, l := range limits {
 		if l.s.algo.code == "" {
-			return nil, fmt.Errorf("%w: redislimit: limit %d is the zero Limit", ratelimit.ErrInvalidConfig, i)
+			return nil, fmt.Errorf("%w: limit %d is the zero Limit", ErrInvalidConfig, i)
 		}
 		if err := l.s.validate(); err != nil {
 			return nil, err
 		}
 		// The same limit twice would be one key charged twice.
 		if seen[l.s.suffix()] {
-			return nil, fmt.Errorf("%w: redislimit: limit %d repeats an earlier one", ratelimit.ErrInvalidConfig, i)
+			return nil, fmt.Errorf("%w: limit %d repeats an earlier one", ErrInvalidConfig, i)
 		}
 		seen[l.s.suffix()] = true
 		specs[i] = l.s

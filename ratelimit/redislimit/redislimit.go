@@ -256,21 +256,21 @@ func (s spec) validate() error {
 	}
 	switch {
 	case s.limit < 1 || s.limit > MaxLimit:
-		return fmt.Errorf("%w: redislimit: %s limit %d outside [1, %d]", ratelimit.ErrInvalidConfig, s.algo.name, s.limit, MaxLimit)
+		return fmt.Errorf("%w: %s limit %d outside [1, %d]", ErrInvalidConfig, s.algo.name, s.limit, MaxLimit)
 	case s.burst < 1 || s.burst > MaxLimit:
-		return fmt.Errorf("%w: redislimit: %s burst %d outside [1, %d]", ratelimit.ErrInvalidConfig, s.algo.name, s.burst, MaxLimit)
+		return fmt.Errorf("%w: %s burst %d outside [1, %d]", ErrInvalidConfig, s.algo.name, s.burst, MaxLimit)
 	case s.window <= 0 || s.window > MaxWindow:
-		return fmt.Errorf("%w: redislimit: %s %s %v outside (0, %v]", ratelimit.ErrInvalidConfig, s.algo.name, what, s.window, MaxWindow)
+		return fmt.Errorf("%w: %s %s %v outside (0, %v]", ErrInvalidConfig, s.algo.name, what, s.window, MaxWindow)
 	case !s.bucket() && s.window%time.Microsecond != 0:
-		return fmt.Errorf("%w: redislimit: %s window %v is not a whole number of microseconds, the resolution of the Redis clock", ratelimit.ErrInvalidConfig, s.algo.name, s.window)
+		return fmt.Errorf("%w: %s window %v is not a whole number of microseconds, the resolution of the Redis clock", ErrInvalidConfig, s.algo.name, s.window)
 	case s.algo == algoSlidingLog && s.limit > MaxLogLimit:
-		return fmt.Errorf("%w: redislimit: a sliding log's limit %d is above %d", ratelimit.ErrInvalidConfig, s.limit, MaxLogLimit)
+		return fmt.Errorf("%w: a sliding log's limit %d is above %d", ErrInvalidConfig, s.limit, MaxLogLimit)
 	case s.algo == algoSlidingWindow && int64(s.limit) > maxSlidingProduct/s.window.Microseconds():
-		return fmt.Errorf("%w: redislimit: a sliding window of %d per %v: limit × window in µs is above 2⁵², beyond the script's exact arithmetic", ratelimit.ErrInvalidConfig, s.limit, s.window)
+		return fmt.Errorf("%w: a sliding window of %d per %v: limit × window in µs is above 2⁵², beyond the script's exact arithmetic", ErrInvalidConfig, s.limit, s.window)
 	case s.bucket() && s.interval() < 1:
-		return fmt.Errorf("%w: redislimit: %s of %d per %v is more than one event per nanosecond", ratelimit.ErrInvalidConfig, s.algo.name, s.limit, s.window)
+		return fmt.Errorf("%w: %s of %d per %v is more than one event per nanosecond", ErrInvalidConfig, s.algo.name, s.limit, s.window)
 	case s.bucket() && int64(s.burst) > MaxBucketSpan/s.interval():
-		return fmt.Errorf("%w: redislimit: %s of burst %d at one event per %v takes longer than %v to refill", ratelimit.ErrInvalidConfig, s.algo.name, s.burst, time.Duration(s.interval()), time.Duration(MaxBucketSpan))
+		return fmt.Errorf("%w: %s of burst %d at one event per %v takes longer than %v to refill", ErrInvalidConfig, s.algo.name, s.burst, time.Duration(s.interval()), time.Duration(MaxBucketSpan))
 	}
 	return nil
 }
@@ -314,7 +314,7 @@ type core struct {
 
 func newCore(rdb redis.Scripter, script *redis.Script, specs []spec, opts []Option) (*core, error) {
 	if rdb == nil {
-		return nil, fmt.Errorf("%w: redislimit: nil Redis client", ratelimit.ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: nil Redis client", ErrInvalidConfig)
 	}
 	c := &core{
 		rdb:    rdb,
@@ -329,15 +329,15 @@ func newCore(rdb redis.Scripter, script *redis.Script, specs []spec, opts []Opti
 	}
 	switch {
 	case c.opts.policy < FailClosed || c.opts.policy > FallBack:
-		return nil, fmt.Errorf("%w: redislimit: unknown policy %v", ratelimit.ErrInvalidConfig, c.opts.policy)
+		return nil, fmt.Errorf("%w: unknown policy %v", ErrInvalidConfig, c.opts.policy)
 	case c.opts.policy == FallBack && c.opts.fallback == nil:
-		return nil, fmt.Errorf("%w: redislimit: policy %v needs a fallback limiter", ratelimit.ErrInvalidConfig, c.opts.policy)
+		return nil, fmt.Errorf("%w: policy %v needs a fallback limiter", ErrInvalidConfig, c.opts.policy)
 	case c.opts.timeout < 0:
-		return nil, fmt.Errorf("%w: redislimit: negative timeout %v", ratelimit.ErrInvalidConfig, c.opts.timeout)
+		return nil, fmt.Errorf("%w: negative timeout %v", ErrInvalidConfig, c.opts.timeout)
 	case !(c.opts.jitter >= 0 && c.opts.jitter <= 10): // also refuses NaN
-		return nil, fmt.Errorf("%w: redislimit: jitter %v outside [0, 10]", ratelimit.ErrInvalidConfig, c.opts.jitter)
+		return nil, fmt.Errorf("%w: jitter %v outside [0, 10]", ErrInvalidConfig, c.opts.jitter)
 	case len(c.opts.prefix) > MaxKeyLen:
-		return nil, fmt.Errorf("%w: redislimit: prefix longer than %d bytes", ratelimit.ErrInvalidConfig, MaxKeyLen)
+		return nil, fmt.Errorf("%w: prefix longer than %d bytes", ErrInvalidConfig, MaxKeyLen)
 	}
 	c.maxN = MaxLimit
 	for i, s := range specs {
@@ -395,10 +395,10 @@ func (c *core) decide(ctx context.Context, key string, n int) (ratelimit.Decisio
 		return c.idle(), fmt.Errorf("%w: %d bytes, at most %d", ErrKeyTooLong, len(key), MaxKeyLen)
 	}
 	if n < 1 {
-		return c.idle(), fmt.Errorf("%w: redislimit: n=%d", ratelimit.ErrInvalidN, n)
+		return c.idle(), fmt.Errorf("%w: n=%d", ratelimit.ErrInvalidN, n)
 	}
 	if n > c.maxN {
-		return c.idle(), fmt.Errorf("%w: redislimit: n=%d, %s allows at most %d at once", ratelimit.ErrExceedsLimit, n, c.name, c.maxN)
+		return c.idle(), fmt.Errorf("%w: n=%d, %s allows at most %d at once", ratelimit.ErrExceedsLimit, n, c.name, c.maxN)
 	}
 	keys := make([]string, len(c.specs))
 	for i := range keys {

@@ -30,7 +30,7 @@ var _ ratelimit.PerKey = (*SlidingLog)(nil)
 // NewSlidingLog returns a limiter allowing limit events per key in any
 // window-long span, its state kept in Redis through rdb (a *redis.Client,
 // *redis.ClusterClient or *redis.Ring). The window must be a whole number
-// of microseconds. It returns an error wrapping [ratelimit.ErrInvalidConfig]
+// of microseconds. It returns an error wrapping [ErrInvalidConfig]
 // for a limit outside [1, MaxLimit] or a window outside [1µs, MaxWindow].
 func NewSlidingLog(rdb redis.Scripter, limit int, window time.Duration, opts ...Option) (*SlidingLog, error) {
 	c, err := newCore(rdb, scriptSlidingLog, []spec{{algoSlidingLog, limit, window, limit}}, opts)

@@ -30,7 +30,7 @@ var _ ratelimit.PerKey = (*SlidingWindow)(nil)
 // limit events per key in any window-long span, its state kept in Redis
 // through rdb (a *redis.Client, *redis.ClusterClient or *redis.Ring). The
 // window must be a whole number of microseconds. It returns an error
-// wrapping [ratelimit.ErrInvalidConfig] for a limit outside [1, MaxLimit]
+// wrapping [ErrInvalidConfig] for a limit outside [1, MaxLimit]
 // or a window outside [1µs, MaxWindow].
 func NewSlidingWindow(rdb redis.Scripter, limit int, window time.Duration, opts ...Option) (*SlidingWindow, error) {
 	c, err := newCore(rdb, scriptSlidingWindow, []spec{{algoSlidingWindow, limit, window, limit}}, opts)

@@ -28,7 +28,7 @@ var _ ratelimit.PerKey = (*TokenBucket)(nil)
 // NewTokenBucket returns a token bucket per key of burst tokens refilled at
 // limit per period, its state kept in Redis through rdb (a *redis.Client,
 // *redis.ClusterClient or *redis.Ring). The period must be a whole number
-// of microseconds. It returns an error wrapping [ratelimit.ErrInvalidConfig]
+// of microseconds. It returns an error wrapping [ErrInvalidConfig]
 // for a limit or burst outside [1, MaxLimit] or a period outside
 // [1µs, MaxWindow].
 func NewTokenBucket(rdb redis.Scripter, limit int, per time.Duration, burst int, opts ...Option) (*TokenBucket, error) {
