@@ -23,6 +23,9 @@ var (
 	// ErrMovePending is returned by AddNode and RemoveNode while an earlier
 	// move has not finished (it failed part-way); call [Store.Resume].
 	ErrMovePending = errors.New("redisshard: an earlier move has not finished")
+	// ErrNotInitialized is wrapped by the errors the methods of a zero
+	// [Store] return, and by the panic of those without an error result.
+	ErrNotInitialized = errors.New("redisshard: value used without its constructor")
 )
 
 // Node is one Redis server of a [Store].
@@ -132,7 +135,9 @@ type MoveStats struct {
 // the new node for keys already moved, which works for any number of
 // clients.
 //
-// A Store is safe for simultaneous use by multiple goroutines.
+// A Store is safe for simultaneous use by multiple goroutines. Make one
+// with [New]: the methods of a zero Store return an error wrapping
+// [ErrNotInitialized], or panic with one when they have no error result.
 type Store struct {
 	prefix    string
 	vnodes    int
@@ -161,6 +166,30 @@ type Store struct {
 	beforeCopy func(keys []string)
 	midWrite   func(key string)
 	stripeWait func()
+}
+
+// errStoreNotInitialized is what the methods of a zero Store return, or
+// panic with when they have no error result.
+var errStoreNotInitialized error = &notInitialized{}
+
+// notInitialized is the text of errStoreNotInitialized; it wraps
+// ErrNotInitialized.
+type notInitialized struct{}
+
+func (*notInitialized) Error() string { return "redisshard: Store used without New" }
+
+func (*notInitialized) Unwrap() error { return ErrNotInitialized }
+
+// initialized reports whether s was made by New, which always sets a
+// prefix that never changes; it is read without a lock.
+func (s *Store) initialized() bool { return s.prefix != "" }
+
+// mustBeInitialized panics if s is a zero Store, for the methods without
+// an error result.
+func (s *Store) mustBeInitialized() {
+	if !s.initialized() {
+		panic(errStoreNotInitialized)
+	}
 }
 
 // New returns a Store over nodes. It returns an error wrapping
@@ -201,6 +230,7 @@ func New(cfg Config, nodes ...Node) (*Store, error) {
 
 // Ring returns the ring writes go to now.
 func (s *Store) Ring() *sharding.Ring {
+	s.mustBeInitialized()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.ring
@@ -208,6 +238,7 @@ func (s *Store) Ring() *sharding.Ring {
 
 // Moving reports whether a move has started and not finished.
 func (s *Store) Moving() bool {
+	s.mustBeInitialized()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.prev != nil
@@ -215,6 +246,9 @@ func (s *Store) Moving() bool {
 
 // Get returns the value of key, or an error wrapping [ErrNotFound].
 func (s *Store) Get(ctx context.Context, key string) (string, error) {
+	if !s.initialized() {
+		return "", errStoreNotInitialized
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	home, old, err := s.nodesOf(key)
@@ -246,6 +280,9 @@ func (s *Store) Get(ctx context.Context, key string) (string, error) {
 // its stripe held: first on its old node, only if it is still there (SET
 // XX), then on its new node. See [Store] for why in this order.
 func (s *Store) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	if !s.initialized() {
+		return errStoreNotInitialized
+	}
 	if ttl < 0 {
 		return fmt.Errorf("redisshard: negative ttl %v", ttl)
 	}
@@ -276,6 +313,9 @@ func (s *Store) Set(ctx context.Context, key, value string, ttl time.Duration) e
 // from both nodes, with its stripe held: first from its old node, then
 // from its new one.
 func (s *Store) Del(ctx context.Context, key string) error {
+	if !s.initialized() {
+		return errStoreNotInitialized
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	home, old, err := s.nodesOf(key)
@@ -339,6 +379,9 @@ func (s *Store) lockStripe(i int) {
 // new node. If it fails part-way (ctx ends, a node errs), reads stay
 // correct and [Store.Resume] finishes the move.
 func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
+	if !s.initialized() {
+		return MoveStats{}, errStoreNotInitialized
+	}
 	if node.Client == nil {
 		return MoveStats{}, fmt.Errorf("%w: node %q has no client", ErrInvalidConfig, node.Name)
 	}
@@ -369,6 +412,9 @@ func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
 // move. It returns an error wrapping [sharding.ErrUnknownNode] for a name
 // that is not a member and [sharding.ErrNoNodes] for the last node.
 func (s *Store) RemoveNode(ctx context.Context, name string) (MoveStats, error) {
+	if !s.initialized() {
+		return MoveStats{}, errStoreNotInitialized
+	}
 	s.moveMu.Lock()
 	defer s.moveMu.Unlock()
 	s.mu.Lock()
@@ -393,6 +439,9 @@ func (s *Store) RemoveNode(ctx context.Context, name string) (MoveStats, error) 
 // Resume finishes a move that failed part-way; it does nothing when no
 // move is pending.
 func (s *Store) Resume(ctx context.Context) (MoveStats, error) {
+	if !s.initialized() {
+		return MoveStats{}, errStoreNotInitialized
+	}
 	s.moveMu.Lock()
 	defer s.moveMu.Unlock()
 	return s.finishMove(ctx)
