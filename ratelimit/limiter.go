@@ -18,8 +18,8 @@ import (
 // client from one machine to many is then a change of constructor:
 //
 //	g, err := ratelimit.NewGCRA(100, time.Second, 20)
-//	l, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100_000}) // one process
-//	l, err := redislimit.NewGCRA(rdb, 100, time.Second, 20)                  // every process
+//	l, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100_000})     // one process
+//	l, err := redislimit.NewGCRA(rdb, 100, time.Second, 20, redislimit.Config{}) // every process
 //
 // Decide returns an error wrapping [ErrInvalidN] when n < 1, and one wrapping
 // [ErrExceedsLimit] when n is larger than the limiter could ever allow at

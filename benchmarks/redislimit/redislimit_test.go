@@ -48,11 +48,11 @@ type approach struct {
 func approaches(rdb *redis.Client, prefix string, limit int) []approach {
 	rr := redis_rate.NewLimiter(rdb)
 	rrLimit := redis_rate.PerSecond(limit)
-	gcra := must(redislimit.NewGCRA(rdb, limit, time.Second, limit, redislimit.WithPrefix(prefix)))
-	tb := must(redislimit.NewTokenBucket(rdb, limit, time.Second, limit, redislimit.WithPrefix(prefix)))
-	fw := must(redislimit.NewFixedWindow(rdb, limit, time.Second, redislimit.WithPrefix(prefix)))
-	sw := must(redislimit.NewSlidingWindow(rdb, limit, time.Second, redislimit.WithPrefix(prefix)))
-	sl := must(redislimit.NewSlidingLog(rdb, limit, time.Second, redislimit.WithPrefix(prefix)))
+	gcra := must(redislimit.NewGCRA(rdb, limit, time.Second, limit, redislimit.Config{Prefix: prefix}))
+	tb := must(redislimit.NewTokenBucket(rdb, limit, time.Second, limit, redislimit.Config{Prefix: prefix}))
+	fw := must(redislimit.NewFixedWindow(rdb, limit, time.Second, redislimit.Config{Prefix: prefix}))
+	sw := must(redislimit.NewSlidingWindow(rdb, limit, time.Second, redislimit.Config{Prefix: prefix}))
+	sl := must(redislimit.NewSlidingLog(rdb, limit, time.Second, redislimit.Config{Prefix: prefix}))
 	return []approach{
 		{"backendkit-gcra", func(ctx context.Context, k string) (bool, error) {
 			d, err := gcra.Decide(ctx, k, 1)

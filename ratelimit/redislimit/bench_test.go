@@ -34,25 +34,25 @@ var benchApproaches = []struct {
 	new  func(rdb redis.Scripter, prefix string) (ratelimit.Limiter, error)
 }{
 	{"fixed-window", func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-		return redislimit.NewFixedWindow(rdb, benchLimit, time.Second, redislimit.WithPrefix(p))
+		return redislimit.NewFixedWindow(rdb, benchLimit, time.Second, redislimit.Config{Prefix: p})
 	}},
 	{"sliding-log", func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-		return redislimit.NewSlidingLog(rdb, benchLimit, time.Second, redislimit.WithPrefix(p))
+		return redislimit.NewSlidingLog(rdb, benchLimit, time.Second, redislimit.Config{Prefix: p})
 	}},
 	{"sliding-window", func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-		return redislimit.NewSlidingWindow(rdb, benchLimit, time.Second, redislimit.WithPrefix(p))
+		return redislimit.NewSlidingWindow(rdb, benchLimit, time.Second, redislimit.Config{Prefix: p})
 	}},
 	{"token-bucket", func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-		return redislimit.NewTokenBucket(rdb, benchLimit, time.Second, benchLimit, redislimit.WithPrefix(p))
+		return redislimit.NewTokenBucket(rdb, benchLimit, time.Second, benchLimit, redislimit.Config{Prefix: p})
 	}},
 	{"gcra", func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-		return redislimit.NewGCRA(rdb, benchLimit, time.Second, benchLimit, redislimit.WithPrefix(p))
+		return redislimit.NewGCRA(rdb, benchLimit, time.Second, benchLimit, redislimit.Config{Prefix: p})
 	}},
 	{"multi-2", func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
 		return redislimit.NewMulti(rdb, []redislimit.Limit{
 			redislimit.GCRALimit(benchLimit, time.Second, benchLimit),
 			redislimit.FixedWindowLimit(1000*benchLimit, time.Hour),
-		}, redislimit.WithPrefix(p))
+		}, redislimit.Config{Prefix: p})
 	}},
 }
 
@@ -124,7 +124,7 @@ func BenchmarkDecideRequestContext(b *testing.B) {
 		b.Run("gcra/context-timeouts="+strconv.FormatBool(honours), func(b *testing.B) {
 			c := redis.NewClient(&redis.Options{Addr: r.Addr(), ContextTimeoutEnabled: honours})
 			b.Cleanup(func() { _ = c.Close() })
-			l, err := redislimit.NewGCRA(c, benchLimit, time.Second, benchLimit, redislimit.WithPrefix(r.Prefix+"ctx:"))
+			l, err := redislimit.NewGCRA(c, benchLimit, time.Second, benchLimit, redislimit.Config{Prefix: r.Prefix + "ctx:"})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -183,7 +183,7 @@ func newChargeSetup(t *testing.T) *chargeSetup {
 	r := redistest.New(t)
 	s := &chargeSetup{r: r, proxy: newHoldingProxy(t, r.Addr())}
 	var err error
-	s.direct, err = s.newLimiter(r.Client)
+	s.direct, err = s.newLimiter(r.Client, redislimit.Config{})
 	require.NoError(t, err)
 	// Load the script, so that the held call runs it rather than being
 	// told NOSCRIPT.
@@ -192,9 +192,9 @@ func newChargeSetup(t *testing.T) *chargeSetup {
 	return s
 }
 
-func (s *chargeSetup) newLimiter(rdb redis.Scripter, opts ...redislimit.Option) (*redislimit.GCRA, error) {
-	opts = append([]redislimit.Option{redislimit.WithPrefix(s.r.Prefix)}, opts...)
-	return redislimit.NewGCRA(rdb, chargeBurst, 40*24*time.Hour, chargeBurst, opts...)
+func (s *chargeSetup) newLimiter(rdb redis.Scripter, cfg redislimit.Config) (*redislimit.GCRA, error) {
+	cfg.Prefix = s.r.Prefix
+	return redislimit.NewGCRA(rdb, chargeBurst, 40*24*time.Hour, chargeBurst, cfg)
 }
 
 // proxied returns a client that reaches Redis through the proxy.
@@ -226,7 +226,7 @@ func TestTimedOutDecisionIsCharged(t *testing.T) {
 			t.Run(policy.String()+map[bool]string{true: "/context-timeouts", false: "/no-context-timeouts"}[contextTimeouts], func(t *testing.T) {
 				s := newChargeSetup(t)
 				c := s.proxied(t, redis.Options{ContextTimeoutEnabled: contextTimeouts, ReadTimeout: 30 * time.Second})
-				l, err := s.newLimiter(c, redislimit.WithTimeout(100*time.Millisecond), redislimit.WithPolicy(policy))
+				l, err := s.newLimiter(c, redislimit.Config{Timeout: 100 * time.Millisecond, Policy: policy})
 				require.NoError(t, err)
 
 				s.proxy.arm(false)
@@ -270,7 +270,7 @@ func TestClientRetriesChargeAgain(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := newChargeSetup(t)
 			client := s.proxied(t, redis.Options{MaxRetries: c.maxRetries, ReadTimeout: 200 * time.Millisecond})
-			l, err := s.newLimiter(client)
+			l, err := s.newLimiter(client, redislimit.Config{})
 			require.NoError(t, err)
 
 			s.proxy.arm(c.cut)

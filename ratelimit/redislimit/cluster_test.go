@@ -46,7 +46,7 @@ func TestClusterExactlyLimit(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			limiters := make([]ratelimit.Limiter, len(clients))
 			for i, c := range clients {
-				l, err := k.new(c, L, redislimit.WithPrefix(cl.Prefix+k.name+":"))
+				l, err := k.new(c, L, redislimit.Config{Prefix: cl.Prefix + k.name + ":"})
 				require.NoError(t, err)
 				limiters[i] = l
 			}
@@ -90,7 +90,7 @@ func TestClusterKeysOfOneDecisionShareASlot(t *testing.T) {
 	ctx := context.Background()
 	cl := redistest.NewCluster(t)
 	for _, k := range kinds {
-		l, err := k.new(cl.Client, 3, redislimit.WithPrefix(cl.Prefix+k.name+":"))
+		l, err := k.new(cl.Client, 3, redislimit.Config{Prefix: cl.Prefix + k.name + ":"})
 		require.NoError(t, err)
 		for _, key := range []string{"alice", "bob", "carol"} {
 			for range 4 {

@@ -45,17 +45,17 @@ func windowTwins(limit int, window time.Duration) []twin {
 		{"fixed-window",
 			func() (local, error) { return ratelimit.NewFixedWindow(limit, window) },
 			func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-				return redislimit.NewFixedWindow(rdb, limit, window, redislimit.WithPrefix(p))
+				return redislimit.NewFixedWindow(rdb, limit, window, redislimit.Config{Prefix: p})
 			}},
 		{"sliding-log",
 			func() (local, error) { return ratelimit.NewSlidingLog(limit, window) },
 			func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-				return redislimit.NewSlidingLog(rdb, limit, window, redislimit.WithPrefix(p))
+				return redislimit.NewSlidingLog(rdb, limit, window, redislimit.Config{Prefix: p})
 			}},
 		{"sliding-window",
 			func() (local, error) { return ratelimit.NewSlidingWindow(limit, window) },
 			func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-				return redislimit.NewSlidingWindow(rdb, limit, window, redislimit.WithPrefix(p))
+				return redislimit.NewSlidingWindow(rdb, limit, window, redislimit.Config{Prefix: p})
 			}},
 	}
 }
@@ -65,12 +65,12 @@ func bucketTwins(limit int, per time.Duration, burst int) []twin {
 		{"token-bucket",
 			func() (local, error) { return ratelimit.NewTokenBucket(limit, per, burst) },
 			func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-				return redislimit.NewTokenBucket(rdb, limit, per, burst, redislimit.WithPrefix(p))
+				return redislimit.NewTokenBucket(rdb, limit, per, burst, redislimit.Config{Prefix: p})
 			}},
 		{"gcra",
 			func() (local, error) { return ratelimit.NewGCRA(limit, per, burst) },
 			func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-				return redislimit.NewGCRA(rdb, limit, per, burst, redislimit.WithPrefix(p))
+				return redislimit.NewGCRA(rdb, limit, per, burst, redislimit.Config{Prefix: p})
 			}},
 	}
 }
@@ -199,12 +199,12 @@ func TestConformanceRandomTraces(t *testing.T) {
 		twin{"multi-sliding-window",
 			func() (local, error) { return ratelimit.NewSlidingWindow(6, 900*ms) },
 			func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-				return redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.SlidingWindowLimit(6, 900*ms)}, redislimit.WithPrefix(p))
+				return redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.SlidingWindowLimit(6, 900*ms)}, redislimit.Config{Prefix: p})
 			}},
 		twin{"multi-gcra",
 			func() (local, error) { return ratelimit.NewGCRA(4, time.Second, 3) },
 			func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
-				return redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.GCRALimit(4, time.Second, 3)}, redislimit.WithPrefix(p))
+				return redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.GCRALimit(4, time.Second, 3)}, redislimit.Config{Prefix: p})
 			}})
 	for i, tw := range twins {
 		t.Run(fmt.Sprintf("%s/%d", tw.name, i), func(t *testing.T) {

@@ -13,8 +13,8 @@
 // arguments are those of package ratelimit, after the Redis client.
 //
 //	g, err := ratelimit.NewGCRA(100, time.Second, 20)
-//	l, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100_000}) // one process
-//	l, err := redislimit.NewGCRA(rdb, 100, time.Second, 20)                  // every process
+//	l, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 100_000})     // one process
+//	l, err := redislimit.NewGCRA(rdb, 100, time.Second, 20, redislimit.Config{}) // every process
 //
 // A bare ratelimit.NewGCRA is one limit shared by every key; its Redis
 // equivalent is a limiter here asked under one fixed key.
@@ -90,13 +90,13 @@
 //
 // # When Redis fails
 //
-// A decision Redis cannot make (unreachable, slower than [WithTimeout],
+// A decision Redis cannot make (unreachable, slower than Config.Timeout,
 // or a script error such as WRONGTYPE) goes to the [Policy]: [FailClosed]
 // (the default) refuses and returns the error, wrapping [ErrRedis] with the
 // algorithm and key; [FailOpen] allows; [FallBack] asks a local limiter
-// given with [WithFallback], typically a [ratelimit.Keyed] of the in-process
+// given as Config.Fallback, typically a [ratelimit.Keyed] of the in-process
 // twin holding this server's share of the limit. Whatever the policy, the failure is counted
-// (Failures) and reported to [WithOnFailure]. A caller whose own context
+// (Failures) and reported to Config.OnFailure. A caller whose own context
 // ends gets the context's error and no policy: there is nobody to allow.
 // The timeout holds even for a client created without
 // ContextTimeoutEnabled, whose reads would otherwise ignore deadlines.
@@ -111,7 +111,7 @@
 // decision none of whose tries was written to Redis (no connection, a
 // full pool) is never charged. What bounds it is the timeout against the time Redis
 // takes to answer, the round trip plus any queue plus the script: a
-// [WithTimeout] well above the server's slowest replies makes such charges
+// Config.Timeout well above the server's slowest replies makes such charges
 // rare, never impossible. Telling Redis the client's deadline would need
 // the client's clock in the script, which the design keeps out.
 //
@@ -120,7 +120,7 @@
 // ReadTimeout or its connection broke after it was written, and each try
 // that reaches Redis runs the script: one decision can be charged up to
 // MaxRetries+1 times, even when its final answer allows it once. A
-// timeout at the deadline of [WithTimeout] or of the caller's context is
+// timeout at the deadline of Config.Timeout or of the caller's context is
 // not retried while the client keeps a retry backoff (MinRetryBackoff,
 // 10 ms unless set): go-redis waits it out on that context, which has
 // ended. For at most one charge

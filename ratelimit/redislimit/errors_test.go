@@ -30,10 +30,10 @@ func TestErrorsSayThePrefixOnce(t *testing.T) {
 	soon, stop := context.WithTimeout(ctx, time.Minute)
 	defer stop()
 	err2 := func(_ any, err error) error { return err }
-	g, err := redislimit.NewGCRA(r.Client, 1, time.Hour, 2, redislimit.WithPrefix(r.Prefix))
+	g, err := redislimit.NewGCRA(r.Client, 1, time.Hour, 2, redislimit.Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	require.NoError(t, err2(g.Decide(ctx, "spent", 2)))
-	down, err := redislimit.NewGCRA(unreachable(t), 1, time.Hour, 2)
+	down, err := redislimit.NewGCRA(unreachable(t), 1, time.Hour, 2, redislimit.Config{})
 	require.NoError(t, err)
 
 	for _, c := range []struct {
@@ -41,22 +41,22 @@ func TestErrorsSayThePrefixOnce(t *testing.T) {
 		err  error
 		is   error // the sentinel it wraps, if any
 	}{
-		{"nil client", err2(redislimit.NewGCRA(nil, 1, time.Second, 1)), redislimit.ErrInvalidConfig},
-		{"limit 0", err2(redislimit.NewFixedWindow(never, 0, time.Second)), redislimit.ErrInvalidConfig},
-		{"burst 0", err2(redislimit.NewTokenBucket(never, 1, time.Second, 0)), redislimit.ErrInvalidConfig},
-		{"window of 1.5µs", err2(redislimit.NewFixedWindow(never, 1, 1500*time.Nanosecond)), redislimit.ErrInvalidConfig},
-		{"log above MaxLogLimit", err2(redislimit.NewSlidingLog(never, redislimit.MaxLogLimit+1, time.Second)), redislimit.ErrInvalidConfig},
-		{"sliding product", err2(redislimit.NewSlidingWindow(never, 100_000, 24*time.Hour)), redislimit.ErrInvalidConfig},
-		{"faster than 1/ns", err2(redislimit.NewGCRA(never, 10, 5*time.Nanosecond, 1)), redislimit.ErrInvalidConfig},
-		{"span above MaxBucketSpan", err2(redislimit.NewGCRA(never, 1, 53*24*time.Hour, 1)), redislimit.ErrInvalidConfig},
-		{"no limits", err2(redislimit.NewMulti(never, nil)), redislimit.ErrInvalidConfig},
-		{"zero Limit", err2(redislimit.NewMulti(never, []redislimit.Limit{{}})), redislimit.ErrInvalidConfig},
-		{"repeated limit", err2(redislimit.NewMulti(never, []redislimit.Limit{redislimit.GCRALimit(1, time.Second, 1), redislimit.GCRALimit(1, time.Second, 1)})), redislimit.ErrInvalidConfig},
-		{"unknown policy", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.WithPolicy(7))), redislimit.ErrInvalidConfig},
-		{"fall-back without limiter", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.WithPolicy(redislimit.FallBack))), redislimit.ErrInvalidConfig},
-		{"negative timeout", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.WithTimeout(-1))), redislimit.ErrInvalidConfig},
-		{"jitter above 10", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.WithJitter(11))), redislimit.ErrInvalidConfig},
-		{"long prefix", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.WithPrefix(strings.Repeat("p", redislimit.MaxKeyLen+1)))), redislimit.ErrInvalidConfig},
+		{"nil client", err2(redislimit.NewGCRA(nil, 1, time.Second, 1, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"limit 0", err2(redislimit.NewFixedWindow(never, 0, time.Second, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"burst 0", err2(redislimit.NewTokenBucket(never, 1, time.Second, 0, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"window of 1.5µs", err2(redislimit.NewFixedWindow(never, 1, 1500*time.Nanosecond, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"log above MaxLogLimit", err2(redislimit.NewSlidingLog(never, redislimit.MaxLogLimit+1, time.Second, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"sliding product", err2(redislimit.NewSlidingWindow(never, 100_000, 24*time.Hour, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"faster than 1/ns", err2(redislimit.NewGCRA(never, 10, 5*time.Nanosecond, 1, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"span above MaxBucketSpan", err2(redislimit.NewGCRA(never, 1, 53*24*time.Hour, 1, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"no limits", err2(redislimit.NewMulti(never, nil, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"zero Limit", err2(redislimit.NewMulti(never, []redislimit.Limit{{}}, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"repeated limit", err2(redislimit.NewMulti(never, []redislimit.Limit{redislimit.GCRALimit(1, time.Second, 1), redislimit.GCRALimit(1, time.Second, 1)}, redislimit.Config{})), redislimit.ErrInvalidConfig},
+		{"unknown policy", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.Config{Policy: 7})), redislimit.ErrInvalidConfig},
+		{"fall-back without limiter", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.Config{Policy: redislimit.FallBack})), redislimit.ErrInvalidConfig},
+		{"negative timeout", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.Config{Timeout: -1})), redislimit.ErrInvalidConfig},
+		{"jitter above 10", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.Config{Jitter: 11})), redislimit.ErrInvalidConfig},
+		{"long prefix", err2(redislimit.NewGCRA(never, 1, time.Second, 1, redislimit.Config{Prefix: strings.Repeat("p", redislimit.MaxKeyLen+1)})), redislimit.ErrInvalidConfig},
 		{"n=0", err2(g.Decide(ctx, "k", 0)), ratelimit.ErrInvalidN},
 		{"n=3", err2(g.Decide(ctx, "k", 3)), ratelimit.ErrExceedsLimit},
 		{"key too long", err2(g.Decide(ctx, strings.Repeat("k", redislimit.MaxKeyLen+1), 1)), redislimit.ErrKeyTooLong},

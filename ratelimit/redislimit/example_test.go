@@ -32,7 +32,7 @@ func ExampleNewGCRA() {
 	defer m.Close()
 	defer rdb.Close()
 
-	l, err := redislimit.NewGCRA(rdb, 10, time.Second, 2)
+	l, err := redislimit.NewGCRA(rdb, 10, time.Second, 2, redislimit.Config{})
 	if err != nil {
 		panic(err)
 	}
@@ -63,7 +63,7 @@ func ExampleNewMulti() {
 	l, err := redislimit.NewMulti(rdb, []redislimit.Limit{
 		redislimit.GCRALimit(10, time.Second, 10),    // 10 per second
 		redislimit.FixedWindowLimit(12, time.Minute), // and 12 per minute
-	})
+	}, redislimit.Config{})
 	if err != nil {
 		panic(err)
 	}
@@ -79,9 +79,9 @@ func ExampleNewMulti() {
 }
 
 // When Redis is down, the policy decides. Here each server falls back to a
-// local limiter holding its share of the limit, and a counter records every
-// decision Redis could not make.
-func ExampleWithFallback() {
+// local limiter per key holding its share of the limit, and a counter
+// records every decision Redis could not make.
+func ExampleConfig_fallback() {
 	m, err := miniredis.Run()
 	if err != nil {
 		panic(err)
@@ -92,30 +92,38 @@ func ExampleWithFallback() {
 	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialerRetries: 1})
 	defer rdb.Close()
 
-	local, err := ratelimit.NewTokenBucket(2, time.Minute, 2) // this server's share
+	share, err := ratelimit.NewTokenBucket(2, time.Minute, 2) // this server's share
 	if err != nil {
 		panic(err)
 	}
-	l, err := redislimit.NewTokenBucket(rdb, 50, time.Second, 20,
-		redislimit.WithFallback(local),
-		redislimit.WithTimeout(50*time.Millisecond))
+	local, err := ratelimit.NewKeyed(share, ratelimit.KeyedConfig{MaxKeys: 100_000})
+	if err != nil {
+		panic(err)
+	}
+	defer local.Close()
+	l, err := redislimit.NewTokenBucket(rdb, 50, time.Second, 20, redislimit.Config{
+		Policy:   redislimit.FallBack,
+		Fallback: local,
+		Timeout:  50 * time.Millisecond,
+	})
 	if err != nil {
 		panic(err)
 	}
 	ctx := context.Background()
-	for range 3 {
-		d, err := l.Decide(ctx, "user:42", 1)
-		fmt.Println("allowed:", d.Allowed, "error:", err)
+	for _, key := range []string{"user:42", "user:42", "user:42", "user:7"} {
+		d, err := l.Decide(ctx, key, 1)
+		fmt.Println(key, "allowed:", d.Allowed, "error:", err)
 	}
 	fmt.Println("failures:", l.Failures())
 
-	closed, _ := redislimit.NewTokenBucket(rdb, 50, time.Second, 20) // FailClosed, the default
+	closed, _ := redislimit.NewTokenBucket(rdb, 50, time.Second, 20, redislimit.Config{}) // FailClosed, the default
 	_, err = closed.Decide(ctx, "user:42", 1)
 	fmt.Println("fail-closed error is ErrRedis:", errors.Is(err, redislimit.ErrRedis))
 	// Output:
-	// allowed: true error: <nil>
-	// allowed: true error: <nil>
-	// allowed: false error: <nil>
-	// failures: 3
+	// user:42 allowed: true error: <nil>
+	// user:42 allowed: true error: <nil>
+	// user:42 allowed: false error: <nil>
+	// user:7 allowed: true error: <nil>
+	// failures: 4
 	// fail-closed error is ErrRedis: true
 }

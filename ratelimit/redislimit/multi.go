@@ -80,7 +80,7 @@ var _ ratelimit.PerKey = (*Multi)(nil)
 // [ErrInvalidConfig] when there are no limits or more than
 // [MaxLimits], when two are the same, or when one is invalid as its
 // single-limit constructor would say.
-func NewMulti(rdb redis.Scripter, limits []Limit, opts ...Option) (*Multi, error) {
+func NewMulti(rdb redis.Scripter, limits []Limit, cfg Config) (*Multi, error) {
 	if len(limits) < 1 || len(limits) > MaxLimits {
 		return nil, fmt.Errorf("%w: %d limits, want 1 to %d", ErrInvalidConfig, len(limits), MaxLimits)
 	}
@@ -100,7 +100,7 @@ func NewMulti(rdb redis.Scripter, limits []Limit, opts ...Option) (*Multi, error
 		seen[l.s.suffix()] = true
 		specs[i] = l.s
 	}
-	c, err := newCore(rdb, scriptMulti, specs, opts)
+	c, err := newCore(rdb, scriptMulti, specs, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (l *Multi) Wait(ctx context.Context, key string) error {
 
 // WaitN blocks until n events for key are allowed and records them. Each
 // time it is refused it sleeps for the retry-after Redis returned plus
-// random jitter ([WithJitter]), then asks again. It returns at once, with an
+// random jitter (Config.Jitter), then asks again. It returns at once, with an
 // error wrapping [context.DeadlineExceeded], when the context's deadline
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.

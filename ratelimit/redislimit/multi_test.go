@@ -23,11 +23,11 @@ func TestMulti(t *testing.T) {
 	l, err := redislimit.NewMulti(r.Client, []redislimit.Limit{
 		redislimit.TokenBucketLimit(2, time.Second, 2),
 		redislimit.FixedWindowLimit(3, time.Hour),
-	}, redislimit.WithPrefix(r.Prefix))
+	}, redislimit.Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	// The token bucket alone, under the same key name: it shares the
 	// Multi's state for that limit.
-	bucket, err := redislimit.NewTokenBucket(r.Client, 2, time.Second, 2, redislimit.WithPrefix(r.Prefix))
+	bucket, err := redislimit.NewTokenBucket(r.Client, 2, time.Second, 2, redislimit.Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 
 	perSecond := func(allowed bool, rem int, retry, reset time.Duration) ratelimit.Decision {
@@ -70,7 +70,7 @@ func TestMultiRefusesBeyondTheSmallestCapacity(t *testing.T) {
 	l, err := redislimit.NewMulti(r.Client, []redislimit.Limit{
 		redislimit.SlidingWindowLimit(100, time.Minute),
 		redislimit.GCRALimit(10, time.Second, 5),
-	}, redislimit.WithPrefix(r.Prefix))
+	}, redislimit.Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	_, err = l.Decide(context.Background(), "k", 6)
 	require.ErrorIs(t, err, ratelimit.ErrExceedsLimit)

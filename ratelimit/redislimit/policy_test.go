@@ -97,25 +97,28 @@ func TestFailurePolicies(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		policy      string
-		opts        func() []redislimit.Option
+		cfg         func() redislimit.Config
 		wantAllowed []bool // for three requests in a row
 		wantErr     bool
 	}{
-		{"default is fail-closed", func() []redislimit.Option { return nil }, []bool{false, false, false}, true},
-		{"fail-closed", func() []redislimit.Option { return []redislimit.Option{redislimit.WithPolicy(redislimit.FailClosed)} }, []bool{false, false, false}, true},
-		{"fail-open", func() []redislimit.Option { return []redislimit.Option{redislimit.WithPolicy(redislimit.FailOpen)} }, []bool{true, true, true}, false},
-		{"fall-back", func() []redislimit.Option {
+		{"default is fail-closed", func() redislimit.Config { return redislimit.Config{} }, []bool{false, false, false}, true},
+		{"fail-closed", func() redislimit.Config { return redislimit.Config{Policy: redislimit.FailClosed} }, []bool{false, false, false}, true},
+		{"fail-open", func() redislimit.Config { return redislimit.Config{Policy: redislimit.FailOpen} }, []bool{true, true, true}, false},
+		{"fall-back", func() redislimit.Config {
 			local, err := ratelimit.NewFixedWindow(2, time.Hour) // a smaller local share of the limit
 			require.NoError(t, err)
-			return []redislimit.Option{redislimit.WithFallback(local)}
+			perKey, err := ratelimit.NewKeyed(local, ratelimit.KeyedConfig{MaxKeys: 100, SweepEvery: -1})
+			require.NoError(t, err)
+			return redislimit.Config{Policy: redislimit.FallBack, Fallback: perKey}
 		}, []bool{true, true, false}, false},
 	} {
 		t.Run(tc.policy, func(t *testing.T) {
 			var reports []report
-			opts := append(tc.opts(), redislimit.WithOnFailure(func(key string, err error) {
+			cfg := tc.cfg()
+			cfg.OnFailure = func(key string, err error) {
 				reports = append(reports, report{key, err})
-			}))
-			l, err := redislimit.NewGCRA(unreachable(t), 10, time.Second, 10, opts...)
+			}
+			l, err := redislimit.NewGCRA(unreachable(t), 10, time.Second, 10, cfg)
 			require.NoError(t, err)
 			for i, want := range tc.wantAllowed {
 				d, err := l.Decide(ctx, "user:1", 1)
@@ -146,7 +149,7 @@ func TestTimeout(t *testing.T) {
 	s := newSilent(t)
 	for _, contextTimeouts := range []bool{true, false} {
 		c := s.client(t, contextTimeouts)
-		l, err := redislimit.NewFixedWindow(c, 10, time.Second, redislimit.WithTimeout(50*time.Millisecond))
+		l, err := redislimit.NewFixedWindow(c, 10, time.Second, redislimit.Config{Timeout: 50 * time.Millisecond})
 		require.NoError(t, err)
 		start := time.Now()
 		d, err := l.Decide(ctx, "k", 1)
@@ -165,7 +168,7 @@ func TestTimeout(t *testing.T) {
 // the policy: there is nobody left to allow.
 func TestCallerGivingUpIsNoFailure(t *testing.T) {
 	s := newSilent(t)
-	l, err := redislimit.NewFixedWindow(s.client(t, false), 10, time.Second, redislimit.WithPolicy(redislimit.FailOpen))
+	l, err := redislimit.NewFixedWindow(s.client(t, false), 10, time.Second, redislimit.Config{Policy: redislimit.FailOpen})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()

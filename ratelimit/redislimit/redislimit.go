@@ -46,7 +46,7 @@ const maxSlidingProduct = 1 << 52
 const MaxBucketSpan = 1 << 52
 
 // DefaultPrefix starts the name of every key a limiter writes, unless
-// [WithPrefix] says otherwise.
+// Config.Prefix says otherwise.
 const DefaultPrefix = "ratelimit:"
 
 var (
@@ -105,9 +105,9 @@ const (
 	// FailOpen allows the request and returns no error: availability
 	// matters more than the limit. The Decision reports the full limit
 	// less n as remaining. The failure is still counted and reported to
-	// the [WithOnFailure] callback.
+	// the Config.OnFailure callback.
 	FailOpen
-	// FallBack asks a local, in-process limiter (given with [WithFallback])
+	// FallBack asks a local, in-process limiter (given as Config.Fallback)
 	// and returns its decision with no error. With n servers each holding a
 	// local limiter, up to n times the limit gets through while Redis is
 	// down; size the local limit accordingly.
@@ -127,78 +127,92 @@ func (p Policy) String() string {
 	return "Policy(" + strconv.Itoa(int(p)) + ")"
 }
 
-// Option configures a limiter.
-type Option func(*options)
+// DefaultJitter is the jitter Wait adds unless [Config] says otherwise.
+const DefaultJitter = 0.2
 
-type options struct {
-	prefix    string
-	timeout   time.Duration
-	policy    Policy
-	fallback  ratelimit.Limiter
-	onFailure func(key string, err error)
-	jitter    float64
+// Config configures a limiter. The zero Config means the defaults: keys
+// under [DefaultPrefix], no timeout of the limiter's own, [FailClosed], no
+// failure callback, and a Wait jitter of [DefaultJitter].
+type Config struct {
+	// Prefix starts the name of every key the limiter writes; empty means
+	// [DefaultPrefix]. Give limiters that must not share state different
+	// prefixes; limiters with the same prefix, algorithm and
+	// configuration share state, which is the point: that is how several
+	// servers share one limit. A prefix containing '{' becomes the Redis
+	// Cluster hash tag of every key, so keep braces out of it unless that
+	// is what you want. At most [MaxKeyLen] bytes.
+	Prefix string
+	// Timeout bounds each decision's round trip to Redis; a decision that
+	// takes longer is a failure handled by the Policy. Zero leaves only
+	// the caller's context and the client's own timeouts; it must not be
+	// negative. A decision that times out after its script reached Redis
+	// is charged there if the script ran, so the timeout should be well
+	// above the server's slowest replies; a client's retries can charge a
+	// decision more than once (see the package documentation, "When Redis
+	// fails").
+	//
+	// The bound holds whatever the client's configuration: with a client
+	// created with ContextTimeoutEnabled the deadline reaches the socket;
+	// otherwise the limiter waits for the reply from a goroutine of its
+	// own (three more allocations per decision, for any context that can
+	// end), stops waiting at the deadline, and the client's ReadTimeout
+	// ends the abandoned call. Creating the client with
+	// ContextTimeoutEnabled is the cheaper choice.
+	Timeout time.Duration
+	// Policy is what a decision does when Redis fails; zero is
+	// [FailClosed]. [FallBack] needs Fallback.
+	Policy Policy
+	// Fallback is the local limiter that decides while Redis cannot,
+	// under Policy [FallBack]; it must be set with that policy and only
+	// with it. It is a [ratelimit.PerKey] limiter, so each key keeps a
+	// limit of its own during an outage: typically a [ratelimit.Keyed] of
+	// the in-process twin of the Redis one, with the limit divided by the
+	// number of servers.
+	Fallback ratelimit.PerKey
+	// OnFailure, when set, is called after every decision Redis could not
+	// make, with the caller's key and the error (wrapping [ErrRedis]),
+	// whatever the policy; for logs and metrics. It runs on the deciding
+	// goroutine, so it should be quick.
+	OnFailure func(key string, err error)
+	// Jitter is how much random delay Wait adds to the retry-after it was
+	// told, as a fraction of it: a wait of d becomes a uniformly random
+	// duration in [d, d×(1+Jitter)]. Zero means [DefaultJitter], unless
+	// NoJitter is set; at most 10. Jitter spreads clients that were
+	// refused together, so they do not come back in lockstep and collide
+	// again.
+	Jitter float64
+	// NoJitter makes Wait sleep exactly the retry-after it was told: a
+	// jitter of 0, which a zero Jitter cannot say. Jitter must then be
+	// zero.
+	NoJitter bool
 }
 
-// WithPrefix sets the text every key name starts with (default
-// [DefaultPrefix]). Give limiters that must not share state different
-// prefixes; limiters with the same prefix, algorithm and configuration share
-// state, which is the point: that is how several servers share one limit. A
-// prefix containing '{' becomes the Redis Cluster hash tag of every key, so
-// keep braces out of it unless that is what you want.
-func WithPrefix(prefix string) Option {
-	return func(o *options) { o.prefix = prefix }
-}
-
-// WithTimeout bounds each decision's round trip to Redis; a decision that
-// takes longer is a failure handled by the policy. Zero (the default) leaves
-// only the caller's context and the client's own timeouts. A decision that
-// times out after its script reached Redis is charged there if the script
-// ran, so the timeout should be well above the server's slowest replies; a
-// client's retries can charge a decision more than once (see the package
-// documentation, "When Redis fails").
-//
-// The bound holds whatever the client's configuration: with a client created
-// with ContextTimeoutEnabled the deadline reaches the socket; otherwise the
-// limiter waits for the reply from a goroutine of its own (three more
-// allocations per decision, for any context that can end), stops waiting at
-// the deadline, and the client's ReadTimeout ends the abandoned call.
-// Creating the client with ContextTimeoutEnabled is the cheaper choice.
-func WithTimeout(d time.Duration) Option {
-	return func(o *options) { o.timeout = d }
-}
-
-// WithPolicy sets what a decision does when Redis fails (default
-// [FailClosed]). [FallBack] also needs [WithFallback].
-func WithPolicy(p Policy) Option {
-	return func(o *options) { o.policy = p }
-}
-
-// WithFallback sets the policy to [FallBack] with local as the limiter that
-// decides while Redis cannot. Any [ratelimit.Limiter] will do, typically a
-// [ratelimit.Keyed] of the in-process twin of the Redis one, with the limit
-// divided by the number of servers: a bare in-process limiter ignores the
-// key, so it would be one limit shared by every key.
-func WithFallback(local ratelimit.Limiter) Option {
-	return func(o *options) {
-		o.policy = FallBack
-		o.fallback = local
+// withDefaults validates cfg and fills in the defaults its zero fields
+// stand for.
+func (cfg Config) withDefaults() (Config, error) {
+	switch {
+	case cfg.Policy < FailClosed || cfg.Policy > FallBack:
+		return cfg, fmt.Errorf("%w: unknown policy %v", ErrInvalidConfig, cfg.Policy)
+	case cfg.Policy == FallBack && cfg.Fallback == nil:
+		return cfg, fmt.Errorf("%w: policy %v needs a Fallback limiter", ErrInvalidConfig, cfg.Policy)
+	case cfg.Policy != FallBack && cfg.Fallback != nil:
+		return cfg, fmt.Errorf("%w: a Fallback limiter needs Policy %v, not %v", ErrInvalidConfig, FallBack, cfg.Policy)
+	case cfg.Timeout < 0:
+		return cfg, fmt.Errorf("%w: negative timeout %v", ErrInvalidConfig, cfg.Timeout)
+	case !(cfg.Jitter >= 0 && cfg.Jitter <= 10): // also refuses NaN
+		return cfg, fmt.Errorf("%w: jitter %v outside [0, 10]", ErrInvalidConfig, cfg.Jitter)
+	case cfg.NoJitter && cfg.Jitter != 0:
+		return cfg, fmt.Errorf("%w: NoJitter with a Jitter of %v", ErrInvalidConfig, cfg.Jitter)
+	case len(cfg.Prefix) > MaxKeyLen:
+		return cfg, fmt.Errorf("%w: prefix longer than %d bytes", ErrInvalidConfig, MaxKeyLen)
 	}
-}
-
-// WithOnFailure sets a function called after every decision Redis could not
-// make, with the caller's key and the error (wrapping [ErrRedis]), whatever
-// the policy; for logs and metrics. It runs on the deciding goroutine, so it
-// should be quick.
-func WithOnFailure(f func(key string, err error)) Option {
-	return func(o *options) { o.onFailure = f }
-}
-
-// WithJitter sets how much random delay Wait adds to the retry-after it was
-// told, as a fraction of it: a wait of d becomes a uniformly random duration
-// in [d, d×(1+f)]. The default is 0.2. Jitter spreads clients that were
-// refused together, so they do not come back in lockstep and collide again.
-func WithJitter(f float64) Option {
-	return func(o *options) { o.jitter = f }
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultPrefix
+	}
+	if cfg.Jitter == 0 && !cfg.NoJitter {
+		cfg.Jitter = DefaultJitter
+	}
+	return cfg, nil
 }
 
 // algorithm names one script and the state layout it keeps.
@@ -302,7 +316,7 @@ type core struct {
 	suffix []string // per spec, see spec.suffix
 	args   []any    // ARGV after n, per spec: algorithm code and params
 	maxN   int      // the smallest capacity among specs
-	opts   options
+	cfg    Config   // with the defaults filled in
 	// direct is set when the client itself honours context deadlines, so a
 	// call needs no watching goroutine.
 	direct bool
@@ -312,32 +326,21 @@ type core struct {
 	failures atomic.Uint64
 }
 
-func newCore(rdb redis.Scripter, script *redis.Script, specs []spec, opts []Option) (*core, error) {
+func newCore(rdb redis.Scripter, script *redis.Script, specs []spec, cfg Config) (*core, error) {
 	if rdb == nil {
 		return nil, fmt.Errorf("%w: nil Redis client", ErrInvalidConfig)
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	c := &core{
 		rdb:    rdb,
 		script: script,
 		specs:  specs,
-		opts:   options{prefix: DefaultPrefix, jitter: 0.2},
+		cfg:    cfg,
 		direct: honoursContext(rdb),
 		sleep:  sleepCtx,
-	}
-	for _, o := range opts {
-		o(&c.opts)
-	}
-	switch {
-	case c.opts.policy < FailClosed || c.opts.policy > FallBack:
-		return nil, fmt.Errorf("%w: unknown policy %v", ErrInvalidConfig, c.opts.policy)
-	case c.opts.policy == FallBack && c.opts.fallback == nil:
-		return nil, fmt.Errorf("%w: policy %v needs a fallback limiter", ErrInvalidConfig, c.opts.policy)
-	case c.opts.timeout < 0:
-		return nil, fmt.Errorf("%w: negative timeout %v", ErrInvalidConfig, c.opts.timeout)
-	case !(c.opts.jitter >= 0 && c.opts.jitter <= 10): // also refuses NaN
-		return nil, fmt.Errorf("%w: jitter %v outside [0, 10]", ErrInvalidConfig, c.opts.jitter)
-	case len(c.opts.prefix) > MaxKeyLen:
-		return nil, fmt.Errorf("%w: prefix longer than %d bytes", ErrInvalidConfig, MaxKeyLen)
 	}
 	c.maxN = MaxLimit
 	for i, s := range specs {
@@ -378,7 +381,7 @@ func honoursContext(rdb redis.Scripter) bool {
 // the colon inside the braces keeps the tag non-empty for an empty key or
 // one starting with '}' (an empty tag would hash the whole name instead).
 func (c *core) keyName(key string, i int) string {
-	return c.opts.prefix + "{:" + key + "}" + c.suffix[i]
+	return c.cfg.Prefix + "{:" + key + "}" + c.suffix[i]
 }
 
 // idle is the decision's shape before any state is read: the limit that
@@ -427,9 +430,9 @@ func (c *core) decide(ctx context.Context, key string, n int) (ratelimit.Decisio
 // run runs the script (EVALSHA, then EVAL if the server has not cached it)
 // within the decision's timeout.
 func (c *core) run(ctx context.Context, keys []string, args []any) (any, error) {
-	if c.opts.timeout > 0 {
+	if c.cfg.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
 		defer cancel()
 	}
 	if c.direct || ctx.Done() == nil {
@@ -509,17 +512,17 @@ func (c *core) parse(res any) (ratelimit.Decision, error) {
 // fail counts and reports a failed decision and decides by the policy.
 func (c *core) fail(ctx context.Context, key string, n int, err error) (ratelimit.Decision, error) {
 	c.failures.Add(1)
-	if c.opts.onFailure != nil {
-		c.opts.onFailure(key, err)
+	if c.cfg.OnFailure != nil {
+		c.cfg.OnFailure(key, err)
 	}
 	d := c.idle()
-	switch c.opts.policy {
+	switch c.cfg.Policy {
 	case FailOpen:
 		d.Allowed = true
 		d.Remaining = max(d.Limit-n, 0)
 		return d, nil
 	case FallBack:
-		return c.opts.fallback.Decide(ctx, key, n)
+		return c.cfg.Fallback.Decide(ctx, key, n)
 	}
 	return d, err
 }

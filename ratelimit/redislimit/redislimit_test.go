@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // kind builds one Redis-backed limiter of capacity limit over a long window.
 type kind struct {
 	name string
-	new  func(rdb redis.Scripter, limit int, opts ...redislimit.Option) (ratelimit.Limiter, error)
+	new  func(rdb redis.Scripter, limit int, cfg redislimit.Config) (ratelimit.Limiter, error)
 }
 
 // year is the windows' length in tests that count admissions: long enough
@@ -33,27 +33,27 @@ type kind struct {
 const year = 365 * 24 * time.Hour
 
 var kinds = []kind{
-	{"fixed-window", func(rdb redis.Scripter, l int, o ...redislimit.Option) (ratelimit.Limiter, error) {
-		return redislimit.NewFixedWindow(rdb, l, year, o...)
+	{"fixed-window", func(rdb redis.Scripter, l int, cfg redislimit.Config) (ratelimit.Limiter, error) {
+		return redislimit.NewFixedWindow(rdb, l, year, cfg)
 	}},
-	{"sliding-log", func(rdb redis.Scripter, l int, o ...redislimit.Option) (ratelimit.Limiter, error) {
-		return redislimit.NewSlidingLog(rdb, l, year, o...)
+	{"sliding-log", func(rdb redis.Scripter, l int, cfg redislimit.Config) (ratelimit.Limiter, error) {
+		return redislimit.NewSlidingLog(rdb, l, year, cfg)
 	}},
-	{"sliding-window", func(rdb redis.Scripter, l int, o ...redislimit.Option) (ratelimit.Limiter, error) {
-		return redislimit.NewSlidingWindow(rdb, l, year, o...)
+	{"sliding-window", func(rdb redis.Scripter, l int, cfg redislimit.Config) (ratelimit.Limiter, error) {
+		return redislimit.NewSlidingWindow(rdb, l, year, cfg)
 	}},
-	{"token-bucket", func(rdb redis.Scripter, l int, o ...redislimit.Option) (ratelimit.Limiter, error) {
-		return redislimit.NewTokenBucket(rdb, l, 40*24*time.Hour, l, o...)
+	{"token-bucket", func(rdb redis.Scripter, l int, cfg redislimit.Config) (ratelimit.Limiter, error) {
+		return redislimit.NewTokenBucket(rdb, l, 40*24*time.Hour, l, cfg)
 	}},
-	{"gcra", func(rdb redis.Scripter, l int, o ...redislimit.Option) (ratelimit.Limiter, error) {
-		return redislimit.NewGCRA(rdb, l, 40*24*time.Hour, l, o...)
+	{"gcra", func(rdb redis.Scripter, l int, cfg redislimit.Config) (ratelimit.Limiter, error) {
+		return redislimit.NewGCRA(rdb, l, 40*24*time.Hour, l, cfg)
 	}},
-	{"multi", func(rdb redis.Scripter, l int, o ...redislimit.Option) (ratelimit.Limiter, error) {
+	{"multi", func(rdb redis.Scripter, l int, cfg redislimit.Config) (ratelimit.Limiter, error) {
 		return redislimit.NewMulti(rdb, []redislimit.Limit{
 			redislimit.GCRALimit(l, 40*24*time.Hour, l),
 			redislimit.SlidingLogLimit(l+1, year),
 			redislimit.FixedWindowLimit(2*l, year),
-		}, o...)
+		}, cfg)
 	}},
 }
 
@@ -112,7 +112,7 @@ func TestOneRoundTripPerDecision(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			r := redistest.New(t)
 			c, rec := recorded(r)
-			l, err := k.new(c, 3, redislimit.WithPrefix(r.Prefix))
+			l, err := k.new(c, 3, redislimit.Config{Prefix: r.Prefix})
 			require.NoError(t, err)
 			_, err = l.Decide(ctx, "warm-up", 1) // may load the script with EVAL
 			require.NoError(t, err)
@@ -148,7 +148,7 @@ func TestNoScriptFallsBackToEval(t *testing.T) {
 	ctx := context.Background()
 	r := redistest.NewMiniredis(t)
 	c, rec := recorded(r)
-	l, err := redislimit.NewGCRA(c, 10, time.Second, 10, redislimit.WithPrefix(r.Prefix))
+	l, err := redislimit.NewGCRA(c, 10, time.Second, 10, redislimit.Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	_, err = l.Decide(ctx, "k", 1)
 	require.NoError(t, err)
@@ -174,7 +174,7 @@ func TestBadInputNeverReachesRedis(t *testing.T) {
 	c, rec := recorded(r)
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
-			l, err := k.new(c, 3, redislimit.WithPrefix(r.Prefix))
+			l, err := k.new(c, 3, redislimit.Config{Prefix: r.Prefix})
 			require.NoError(t, err)
 			rec.take()
 			for _, tc := range []struct {
@@ -205,31 +205,60 @@ func TestBadInputNeverReachesRedis(t *testing.T) {
 func TestConstructorsValidate(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
 	t.Cleanup(func() { _ = rdb.Close() })
-	local, err := ratelimit.NewGCRA(1, time.Second, 1)
+	g, err := ratelimit.NewGCRA(1, time.Second, 1)
+	require.NoError(t, err)
+	local, err := ratelimit.NewKeyed(g, ratelimit.KeyedConfig{MaxKeys: 10, SweepEvery: -1})
 	require.NoError(t, err)
 	for name, build := range map[string]func() error{
-		"nil client":           func() error { _, err := redislimit.NewGCRA(nil, 1, time.Second, 1); return err },
-		"limit 0":              func() error { _, err := redislimit.NewFixedWindow(rdb, 0, time.Second); return err },
-		"limit above MaxLimit": func() error { _, err := redislimit.NewFixedWindow(rdb, redislimit.MaxLimit+1, time.Second); return err },
-		"window 0":             func() error { _, err := redislimit.NewSlidingWindow(rdb, 1, 0); return err },
-		"negative window":      func() error { _, err := redislimit.NewSlidingLog(rdb, 1, -time.Second); return err },
+		"nil client": func() error { _, err := redislimit.NewGCRA(nil, 1, time.Second, 1, redislimit.Config{}); return err },
+		"limit 0": func() error {
+			_, err := redislimit.NewFixedWindow(rdb, 0, time.Second, redislimit.Config{})
+			return err
+		},
+		"limit above MaxLimit": func() error {
+			_, err := redislimit.NewFixedWindow(rdb, redislimit.MaxLimit+1, time.Second, redislimit.Config{})
+			return err
+		},
+		"window 0": func() error { _, err := redislimit.NewSlidingWindow(rdb, 1, 0, redislimit.Config{}); return err },
+		"negative window": func() error {
+			_, err := redislimit.NewSlidingLog(rdb, 1, -time.Second, redislimit.Config{})
+			return err
+		},
 		"window above MaxWindow": func() error {
-			_, err := redislimit.NewFixedWindow(rdb, 1, redislimit.MaxWindow+time.Microsecond)
+			_, err := redislimit.NewFixedWindow(rdb, 1, redislimit.MaxWindow+time.Microsecond, redislimit.Config{})
 			return err
 		},
-		"window of 1.5µs": func() error { _, err := redislimit.NewFixedWindow(rdb, 1, 1500*time.Nanosecond); return err },
+		"window of 1.5µs": func() error {
+			_, err := redislimit.NewFixedWindow(rdb, 1, 1500*time.Nanosecond, redislimit.Config{})
+			return err
+		},
 		"log above MaxLogLimit": func() error {
-			_, err := redislimit.NewSlidingLog(rdb, redislimit.MaxLogLimit+1, time.Second)
+			_, err := redislimit.NewSlidingLog(rdb, redislimit.MaxLogLimit+1, time.Second, redislimit.Config{})
 			return err
 		},
-		"sliding product > 2^52":   func() error { _, err := redislimit.NewSlidingWindow(rdb, 100_000, 24*time.Hour); return err },
-		"burst 0":                  func() error { _, err := redislimit.NewTokenBucket(rdb, 1, time.Second, 0); return err },
-		"faster than 1/ns":         func() error { _, err := redislimit.NewGCRA(rdb, 10, 5*time.Nanosecond, 1); return err },
-		"span above MaxBucketSpan": func() error { _, err := redislimit.NewGCRA(rdb, 1, 53*24*time.Hour, 1); return err },
-		"no limits":                func() error { _, err := redislimit.NewMulti(rdb, nil); return err },
-		"zero Limit":               func() error { _, err := redislimit.NewMulti(rdb, []redislimit.Limit{{}}); return err },
+		"sliding product > 2^52": func() error {
+			_, err := redislimit.NewSlidingWindow(rdb, 100_000, 24*time.Hour, redislimit.Config{})
+			return err
+		},
+		"burst 0": func() error {
+			_, err := redislimit.NewTokenBucket(rdb, 1, time.Second, 0, redislimit.Config{})
+			return err
+		},
+		"faster than 1/ns": func() error {
+			_, err := redislimit.NewGCRA(rdb, 10, 5*time.Nanosecond, 1, redislimit.Config{})
+			return err
+		},
+		"span above MaxBucketSpan": func() error {
+			_, err := redislimit.NewGCRA(rdb, 1, 53*24*time.Hour, 1, redislimit.Config{})
+			return err
+		},
+		"no limits": func() error { _, err := redislimit.NewMulti(rdb, nil, redislimit.Config{}); return err },
+		"zero Limit": func() error {
+			_, err := redislimit.NewMulti(rdb, []redislimit.Limit{{}}, redislimit.Config{})
+			return err
+		},
 		"repeated limit": func() error {
-			_, err := redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.GCRALimit(1, time.Second, 1), redislimit.GCRALimit(1, time.Second, 1)})
+			_, err := redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.GCRALimit(1, time.Second, 1), redislimit.GCRALimit(1, time.Second, 1)}, redislimit.Config{})
 			return err
 		},
 		"too many limits": func() error {
@@ -237,31 +266,31 @@ func TestConstructorsValidate(t *testing.T) {
 			for i := range redislimit.MaxLimits + 1 {
 				ls = append(ls, redislimit.FixedWindowLimit(i+1, time.Second))
 			}
-			_, err := redislimit.NewMulti(rdb, ls)
+			_, err := redislimit.NewMulti(rdb, ls, redislimit.Config{})
 			return err
 		},
 		"invalid limit in multi": func() error {
-			_, err := redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.TokenBucketLimit(0, time.Second, 1)})
+			_, err := redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.TokenBucketLimit(0, time.Second, 1)}, redislimit.Config{})
 			return err
 		},
 		"fall-back without limiter": func() error {
-			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.WithPolicy(redislimit.FallBack))
+			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.Config{Policy: redislimit.FallBack})
 			return err
 		},
 		"unknown policy": func() error {
-			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.WithPolicy(7))
+			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.Config{Policy: 7})
 			return err
 		},
 		"negative timeout": func() error {
-			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.WithTimeout(-1))
+			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.Config{Timeout: -1})
 			return err
 		},
 		"NaN jitter": func() error {
-			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.WithJitter(math.NaN()))
+			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.Config{Jitter: math.NaN()})
 			return err
 		},
 		"long prefix": func() error {
-			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.WithPrefix(strings.Repeat("p", redislimit.MaxKeyLen+1)))
+			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.Config{Prefix: strings.Repeat("p", redislimit.MaxKeyLen+1)})
 			return err
 		},
 	} {
@@ -269,14 +298,32 @@ func TestConstructorsValidate(t *testing.T) {
 	}
 	// The edges that fit.
 	for name, build := range map[string]func() error{
-		"MaxLimit":              func() error { _, err := redislimit.NewFixedWindow(rdb, redislimit.MaxLimit, time.Second); return err },
-		"MaxWindow":             func() error { _, err := redislimit.NewFixedWindow(rdb, 1, redislimit.MaxWindow); return err },
-		"MaxLogLimit":           func() error { _, err := redislimit.NewSlidingLog(rdb, redislimit.MaxLogLimit, time.Second); return err },
-		"50,000 per day":        func() error { _, err := redislimit.NewSlidingWindow(rdb, 50_000, 24*time.Hour); return err },
-		"1 per ns":              func() error { _, err := redislimit.NewGCRA(rdb, 10, 10*time.Nanosecond, 1); return err },
-		"a 3-per-second bucket": func() error { _, err := redislimit.NewTokenBucket(rdb, 3, time.Second, 3); return err },
+		"MaxLimit": func() error {
+			_, err := redislimit.NewFixedWindow(rdb, redislimit.MaxLimit, time.Second, redislimit.Config{})
+			return err
+		},
+		"MaxWindow": func() error {
+			_, err := redislimit.NewFixedWindow(rdb, 1, redislimit.MaxWindow, redislimit.Config{})
+			return err
+		},
+		"MaxLogLimit": func() error {
+			_, err := redislimit.NewSlidingLog(rdb, redislimit.MaxLogLimit, time.Second, redislimit.Config{})
+			return err
+		},
+		"50,000 per day": func() error {
+			_, err := redislimit.NewSlidingWindow(rdb, 50_000, 24*time.Hour, redislimit.Config{})
+			return err
+		},
+		"1 per ns": func() error {
+			_, err := redislimit.NewGCRA(rdb, 10, 10*time.Nanosecond, 1, redislimit.Config{})
+			return err
+		},
+		"a 3-per-second bucket": func() error {
+			_, err := redislimit.NewTokenBucket(rdb, 3, time.Second, 3, redislimit.Config{})
+			return err
+		},
 		"fall-back": func() error {
-			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.WithFallback(local))
+			_, err := redislimit.NewGCRA(rdb, 1, time.Second, 1, redislimit.Config{Policy: redislimit.FallBack, Fallback: local})
 			return err
 		},
 	} {
@@ -322,7 +369,7 @@ func TestDeniedRequestsAreNotRecorded(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			r := redistest.NewMiniredis(t)
 			r.Miniredis().SetTime(t0)
-			l, err := k.new(r.Client, 3, redislimit.WithPrefix(r.Prefix))
+			l, err := k.new(r.Client, 3, redislimit.Config{Prefix: r.Prefix})
 			require.NoError(t, err)
 			for range 3 {
 				d, err := l.Decide(ctx, "flood", 1)
@@ -358,19 +405,19 @@ func TestEveryKeyExpires(t *testing.T) {
 	r := redistest.New(t)
 	limiters := map[string]func() (ratelimit.Limiter, error){
 		"fixed-window": func() (ratelimit.Limiter, error) {
-			return redislimit.NewFixedWindow(r.Client, 5, time.Minute, redislimit.WithPrefix(r.Prefix))
+			return redislimit.NewFixedWindow(r.Client, 5, time.Minute, redislimit.Config{Prefix: r.Prefix})
 		},
 		"sliding-log": func() (ratelimit.Limiter, error) {
-			return redislimit.NewSlidingLog(r.Client, 5, time.Minute, redislimit.WithPrefix(r.Prefix))
+			return redislimit.NewSlidingLog(r.Client, 5, time.Minute, redislimit.Config{Prefix: r.Prefix})
 		},
 		"sliding-window": func() (ratelimit.Limiter, error) {
-			return redislimit.NewSlidingWindow(r.Client, 5, time.Minute, redislimit.WithPrefix(r.Prefix))
+			return redislimit.NewSlidingWindow(r.Client, 5, time.Minute, redislimit.Config{Prefix: r.Prefix})
 		},
 		"token-bucket": func() (ratelimit.Limiter, error) {
-			return redislimit.NewTokenBucket(r.Client, 5, time.Minute, 5, redislimit.WithPrefix(r.Prefix))
+			return redislimit.NewTokenBucket(r.Client, 5, time.Minute, 5, redislimit.Config{Prefix: r.Prefix})
 		},
 		"gcra": func() (ratelimit.Limiter, error) {
-			return redislimit.NewGCRA(r.Client, 5, time.Minute, 5, redislimit.WithPrefix(r.Prefix))
+			return redislimit.NewGCRA(r.Client, 5, time.Minute, 5, redislimit.Config{Prefix: r.Prefix})
 		},
 	}
 	// The longest each may need: a sliding window's previous count matters
@@ -408,8 +455,7 @@ func TestScriptErrorsAreWrapped(t *testing.T) {
 	ctx := context.Background()
 	r := redistest.New(t)
 	var failed []string
-	l, err := redislimit.NewSlidingLog(r.Client, 5, time.Minute, redislimit.WithPrefix(r.Prefix),
-		redislimit.WithOnFailure(func(key string, err error) { failed = append(failed, key) }))
+	l, err := redislimit.NewSlidingLog(r.Client, 5, time.Minute, redislimit.Config{Prefix: r.Prefix, OnFailure: func(key string, err error) { failed = append(failed, key) }})
 	require.NoError(t, err)
 	_, err = l.Decide(ctx, "user:7", 1)
 	require.NoError(t, err)
@@ -468,7 +514,7 @@ func TestMultiKeysShareASlot(t *testing.T) {
 		redislimit.FixedWindowLimit(10, time.Second),
 		redislimit.SlidingLogLimit(100, time.Minute),
 		redislimit.GCRALimit(1000, time.Hour, 50),
-	}, redislimit.WithPrefix(r.Prefix))
+	}, redislimit.Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	slots := map[uint16]bool{}
 	for _, key := range []string{"", "}", "}{", "{}", "user:1", "{user:1}", "a{b}c", "{", "é"} {
@@ -508,7 +554,7 @@ func TestEveryClientKind(t *testing.T) {
 		}
 		for _, k := range kinds {
 			t.Run(name+"/"+k.name, func(t *testing.T) {
-				l, err := k.new(c, 3, redislimit.WithPrefix(nodes[0].Prefix+name+":"+k.name+":"))
+				l, err := k.new(c, 3, redislimit.Config{Prefix: nodes[0].Prefix + name + ":" + k.name + ":"})
 				require.NoError(t, err)
 				for _, key := range []string{"alice", "bob", "carol"} {
 					allowed := 0
@@ -548,7 +594,7 @@ func TestExactlyLimitAcrossClients(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			var limiters [3]ratelimit.Limiter
 			for i, c := range clients {
-				l, err := k.new(c, L, redislimit.WithPrefix(r.Prefix+k.name+":"))
+				l, err := k.new(c, L, redislimit.Config{Prefix: r.Prefix + k.name + ":"})
 				require.NoError(t, err)
 				limiters[i] = l
 			}
@@ -586,7 +632,7 @@ func TestExactlyLimitAcrossClients(t *testing.T) {
 func TestSlidingLogLargeRequests(t *testing.T) {
 	ctx := context.Background()
 	r := redistest.New(t)
-	l, err := redislimit.NewSlidingLog(r.Client, 12_000, time.Hour, redislimit.WithPrefix(r.Prefix))
+	l, err := redislimit.NewSlidingLog(r.Client, 12_000, time.Hour, redislimit.Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	for _, s := range []struct {
 		n       int

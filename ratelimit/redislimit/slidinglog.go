@@ -32,8 +32,8 @@ var _ ratelimit.PerKey = (*SlidingLog)(nil)
 // *redis.ClusterClient or *redis.Ring). The window must be a whole number
 // of microseconds. It returns an error wrapping [ErrInvalidConfig]
 // for a limit outside [1, MaxLimit] or a window outside [1µs, MaxWindow].
-func NewSlidingLog(rdb redis.Scripter, limit int, window time.Duration, opts ...Option) (*SlidingLog, error) {
-	c, err := newCore(rdb, scriptSlidingLog, []spec{{algoSlidingLog, limit, window, limit}}, opts)
+func NewSlidingLog(rdb redis.Scripter, limit int, window time.Duration, cfg Config) (*SlidingLog, error) {
+	c, err := newCore(rdb, scriptSlidingLog, []spec{{algoSlidingLog, limit, window, limit}}, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (l *SlidingLog) Wait(ctx context.Context, key string) error {
 
 // WaitN blocks until n events for key are allowed and records them. Each
 // time it is refused it sleeps for the retry-after Redis returned plus
-// random jitter ([WithJitter]), then asks again. It returns at once, with an
+// random jitter (Config.Jitter), then asks again. It returns at once, with an
 // error wrapping [context.DeadlineExceeded], when the context's deadline
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.

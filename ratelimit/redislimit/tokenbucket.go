@@ -31,8 +31,8 @@ var _ ratelimit.PerKey = (*TokenBucket)(nil)
 // of microseconds. It returns an error wrapping [ErrInvalidConfig]
 // for a limit or burst outside [1, MaxLimit] or a period outside
 // [1µs, MaxWindow].
-func NewTokenBucket(rdb redis.Scripter, limit int, per time.Duration, burst int, opts ...Option) (*TokenBucket, error) {
-	c, err := newCore(rdb, scriptTokenBucket, []spec{{algoTokenBucket, limit, per, burst}}, opts)
+func NewTokenBucket(rdb redis.Scripter, limit int, per time.Duration, burst int, cfg Config) (*TokenBucket, error) {
+	c, err := newCore(rdb, scriptTokenBucket, []spec{{algoTokenBucket, limit, per, burst}}, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (l *TokenBucket) Wait(ctx context.Context, key string) error {
 
 // WaitN blocks until n events for key are allowed and records them. Each
 // time it is refused it sleeps for the retry-after Redis returned plus
-// random jitter ([WithJitter]), then asks again. It returns at once, with an
+// random jitter (Config.Jitter), then asks again. It returns at once, with an
 // error wrapping [context.DeadlineExceeded], when the context's deadline
 // comes before the retry-after; and it returns the error of a failed
 // decision when the policy gives one.

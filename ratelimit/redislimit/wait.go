@@ -38,10 +38,10 @@ func (c *core) waitN(ctx context.Context, key string, n int) error {
 
 // jittered returns a uniformly random duration in [d, d×(1+jitter)].
 func (c *core) jittered(d time.Duration) time.Duration {
-	if c.opts.jitter == 0 || d <= 0 {
+	if c.cfg.Jitter == 0 || d <= 0 {
 		return d
 	}
-	return d + time.Duration(rand.Float64()*c.opts.jitter*float64(d))
+	return d + time.Duration(rand.Float64()*c.cfg.Jitter*float64(d))
 }
 
 // sleepCtx waits for d or until ctx ends, whichever is first.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/backendkit/backendkit/internal/redistest"
+	"github.com/backendkit/backendkit/ratelimit"
 )
 
 var t0 = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -35,7 +36,7 @@ func TestWaitSleepsTheRetryAfterWithJitter(t *testing.T) {
 	r := redistest.NewMiniredis(t)
 	at := t0
 	r.Miniredis().SetTime(at)
-	l, err := NewGCRA(r.Client, 10, time.Second, 1, WithPrefix(r.Prefix)) // one event per 100ms
+	l, err := NewGCRA(r.Client, 10, time.Second, 1, Config{Prefix: r.Prefix}) // one event per 100ms
 	require.NoError(t, err)
 	var delays []time.Duration
 	l.c.sleep = fakeSleep(r, &at, &delays)
@@ -62,7 +63,7 @@ func TestWaitWithoutJitterSleepsExactly(t *testing.T) {
 	r := redistest.NewMiniredis(t)
 	at := t0
 	r.Miniredis().SetTime(at)
-	l, err := NewFixedWindow(r.Client, 2, time.Second, WithPrefix(r.Prefix), WithJitter(0))
+	l, err := NewFixedWindow(r.Client, 2, time.Second, Config{Prefix: r.Prefix, NoJitter: true})
 	require.NoError(t, err)
 	var delays []time.Duration
 	l.c.sleep = fakeSleep(r, &at, &delays)
@@ -78,7 +79,7 @@ func TestWaitWithoutJitterSleepsExactly(t *testing.T) {
 func TestWaitReturnsAtOnceWhenTheDeadlineIsTooClose(t *testing.T) {
 	r := redistest.NewMiniredis(t)
 	r.Miniredis().SetTime(t0)
-	l, err := NewFixedWindow(r.Client, 1, time.Hour, WithPrefix(r.Prefix))
+	l, err := NewFixedWindow(r.Client, 1, time.Hour, Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	l.c.sleep = func(context.Context, time.Duration) error {
 		t.Error("Wait slept although the deadline could not be met")
@@ -95,7 +96,7 @@ func TestWaitReturnsAtOnceWhenTheDeadlineIsTooClose(t *testing.T) {
 func TestWaitEndsWithTheContext(t *testing.T) {
 	r := redistest.NewMiniredis(t)
 	r.Miniredis().SetTime(t0)
-	l, err := NewTokenBucket(r.Client, 1, time.Second, 1, WithPrefix(r.Prefix))
+	l, err := NewTokenBucket(r.Client, 1, time.Second, 1, Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	l.c.sleep = func(ctx context.Context, d time.Duration) error {
@@ -110,7 +111,7 @@ func TestWaitReturnsPolicyErrors(t *testing.T) {
 	r := redistest.NewMiniredis(t)
 	c := redis.NewClient(&redis.Options{Addr: r.Addr(), MaxRetries: -1, DialerRetries: 1})
 	t.Cleanup(func() { _ = c.Close() })
-	l, err := NewGCRA(c, 1, time.Second, 1, WithPrefix(r.Prefix))
+	l, err := NewGCRA(c, 1, time.Second, 1, Config{Prefix: r.Prefix})
 	require.NoError(t, err)
 	r.Miniredis().Close() // Redis goes away
 	err = l.Wait(context.Background(), "k")
@@ -134,12 +135,42 @@ func TestSleepCtx(t *testing.T) {
 }
 
 func TestJittered(t *testing.T) {
-	c := &core{opts: options{jitter: 0.5}}
+	c := &core{cfg: Config{Jitter: 0.5}}
 	for range 100 {
 		d := c.jittered(time.Second)
 		assert.GreaterOrEqual(t, d, time.Second)
 		assert.LessOrEqual(t, d, 1500*time.Millisecond)
 	}
-	c.opts.jitter = 0
+	c.cfg.Jitter = 0 // NoJitter, once the defaults are filled in
 	assert.Equal(t, time.Second, c.jittered(time.Second))
+}
+
+// TestConfigZeroMeansTheDefaults: a zero Config is DefaultPrefix, no
+// timeout, FailClosed and a jitter of DefaultJitter; NoJitter is a jitter
+// of 0, which a zero Jitter cannot say.
+func TestConfigZeroMeansTheDefaults(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
+	t.Cleanup(func() { _ = rdb.Close() })
+	l, err := NewGCRA(rdb, 1, time.Second, 1, Config{})
+	require.NoError(t, err)
+	assert.Equal(t, Config{Prefix: DefaultPrefix, Jitter: DefaultJitter}, l.c.cfg)
+	assert.Equal(t, FailClosed, l.c.cfg.Policy)
+
+	l, err = NewGCRA(rdb, 1, time.Second, 1, Config{NoJitter: true})
+	require.NoError(t, err)
+	assert.Zero(t, l.c.cfg.Jitter)
+	assert.Equal(t, time.Second, l.c.jittered(time.Second))
+
+	l, err = NewGCRA(rdb, 1, time.Second, 1, Config{Prefix: "p:", Jitter: 0.5, Timeout: time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, Config{Prefix: "p:", Jitter: 0.5, Timeout: time.Second}, l.c.cfg, "given values are kept")
+
+	for name, cfg := range map[string]Config{
+		"NoJitter with a Jitter":    {NoJitter: true, Jitter: 0.1},
+		"Fallback without FallBack": {Fallback: ratelimit.Unlimited{}},
+		"FallBack without Fallback": {Policy: FallBack},
+	} {
+		_, err := NewGCRA(rdb, 1, time.Second, 1, cfg)
+		assert.ErrorIs(t, err, ErrInvalidConfig, name)
+	}
 }
