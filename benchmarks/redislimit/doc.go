@@ -11,7 +11,9 @@
 // algorithms show what each costs beside it.
 //
 // The server is the real one at REDIS_ADDR when that is set, and an
-// embedded miniredis otherwise; quote figures from the real server, since
-// miniredis builds a fresh Lua interpreter for every script call and
-// measures little else.
+// embedded miniredis otherwise, and each sub-benchmark's name ends with
+// the one it ran on: BenchmarkDecide/backendkit-gcra/engine=redis or
+// …/engine=miniredis. Quote figures from the real server, since miniredis
+// builds a fresh Lua interpreter for every script call and measures little
+// else.
 package redislimit
