@@ -19,7 +19,7 @@ var benchPlacements = []struct {
 }{
 	{
 		"ring",
-		func(n int) (Locator, error) { return NewRing(0, Named(names(n)...)...) },
+		func(n int) (Locator, error) { return NewRing(DefaultVirtualNodes, Named(names(n)...)...) },
 		func(l Locator) (Locator, error) { return l.(*Ring).Add(Node{Name: "new"}) },
 	},
 	{
@@ -34,13 +34,13 @@ var benchPlacements = []struct {
 	},
 	{
 		"maglev",
-		func(n int) (Locator, error) { return NewMaglev(0, names(n)...) },
+		func(n int) (Locator, error) { return NewMaglev(MaglevSizeFor(n), names(n)...) },
 		func(l Locator) (Locator, error) { return l.(*Maglev).Add("new") },
 	},
 	{
 		"bounded-loads",
 		func(n int) (Locator, error) {
-			b, err := NewBoundedLoads(BoundedConfig{}, names(n)...)
+			b, err := NewBoundedLoads(names(n), BoundedLoadsConfig{})
 			if err != nil {
 				return nil, err
 			}

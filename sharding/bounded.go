@@ -13,14 +13,25 @@ import (
 // would exceed the configured MaxKeys.
 var ErrFull = errors.New("sharding: bounded loads holds MaxKeys keys")
 
-// BoundedConfig configures [NewBoundedLoads].
-type BoundedConfig struct {
+// The defaults of a zero [BoundedLoadsConfig].
+const (
+	// DefaultLoadFactor is the load factor c of a zero LoadFactor: no node
+	// holds more than 25% above the mean.
+	DefaultLoadFactor = 1.25
+	// DefaultMaxKeys is the number of keys a zero MaxKeys allows.
+	DefaultMaxKeys = 1 << 20
+)
+
+// BoundedLoadsConfig configures [NewBoundedLoads]. Its zero value means
+// the defaults below.
+type BoundedLoadsConfig struct {
 	// LoadFactor is c: no node holds more than ⌈c × m / n⌉ of the m
-	// placed keys. It must be greater than 1; zero means 1.25. Smaller c
-	// balances better and moves more keys when membership changes.
+	// placed keys. It must be greater than 1; zero means
+	// [DefaultLoadFactor]. Smaller c balances better and moves more keys
+	// when membership changes.
 	LoadFactor float64
 	// MaxKeys bounds how many keys may be placed at once, and so the
-	// memory held (two map entries per key). Zero means 1 << 20.
+	// memory held (two map entries per key). Zero means [DefaultMaxKeys].
 	MaxKeys int
 	// VirtualNodes is the points per node of the underlying [Ring]; zero
 	// means [DefaultVirtualNodes].
@@ -61,21 +72,28 @@ type BoundedLoads struct {
 var _ Locator = (*BoundedLoads)(nil)
 
 // NewBoundedLoads returns a bounded-loads placement over the named nodes.
-// It returns an error wrapping [ErrInvalidConfig] for a load factor of at
-// most 1 or negative sizes, and one wrapping [ErrInvalidNode] or
-// [ErrDuplicateNode] for bad names.
-func NewBoundedLoads(cfg BoundedConfig, names ...string) (*BoundedLoads, error) {
+// It returns an error wrapping [ErrInvalidConfig] for a load factor that
+// is not a finite number greater than 1 or a negative MaxKeys or
+// VirtualNodes, and one wrapping [ErrInvalidNode] or [ErrDuplicateNode]
+// for bad names.
+func NewBoundedLoads(names []string, cfg BoundedLoadsConfig) (*BoundedLoads, error) {
 	if cfg.LoadFactor == 0 {
-		cfg.LoadFactor = 1.25
+		cfg.LoadFactor = DefaultLoadFactor
 	}
 	if !(cfg.LoadFactor > 1) || math.IsInf(cfg.LoadFactor, 0) {
-		return nil, fmt.Errorf("%w: load factor %v must be greater than 1", ErrInvalidConfig, cfg.LoadFactor)
+		return nil, fmt.Errorf("%w: LoadFactor must be greater than 1, got %v", ErrInvalidConfig, cfg.LoadFactor)
 	}
 	if cfg.MaxKeys < 0 {
-		return nil, fmt.Errorf("%w: MaxKeys %d", ErrInvalidConfig, cfg.MaxKeys)
+		return nil, fmt.Errorf("%w: MaxKeys must be >= 0, got %d", ErrInvalidConfig, cfg.MaxKeys)
 	}
 	if cfg.MaxKeys == 0 {
-		cfg.MaxKeys = 1 << 20
+		cfg.MaxKeys = DefaultMaxKeys
+	}
+	if cfg.VirtualNodes < 0 {
+		return nil, fmt.Errorf("%w: VirtualNodes must be >= 0, got %d", ErrInvalidConfig, cfg.VirtualNodes)
+	}
+	if cfg.VirtualNodes == 0 {
+		cfg.VirtualNodes = DefaultVirtualNodes
 	}
 	ring, err := NewRing(cfg.VirtualNodes, Named(names...)...)
 	if err != nil {
@@ -138,7 +156,7 @@ func (b *BoundedLoads) Lookup(key string) (string, error) {
 		return "", ErrNoNodes
 	}
 	if len(b.owner) >= b.maxKeys {
-		return "", fmt.Errorf("%w (%d)", ErrFull, b.maxKeys)
+		return "", fmt.Errorf("%w: MaxKeys=%d", ErrFull, b.maxKeys)
 	}
 	capacity := b.capacityLocked(len(b.owner) + 1)
 	node := b.firstWithRoomLocked(key, "", capacity)

@@ -38,7 +38,7 @@ func TestBoundedLoadsRandomWalk(t *testing.T) {
 	for _, c := range []float64{1.1, 1.25, 2} {
 		t.Run(fmt.Sprintf("c=%v", c), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(c*100)))
-			b, err := NewBoundedLoads(BoundedConfig{LoadFactor: c, VirtualNodes: 50}, names(5)...)
+			b, err := NewBoundedLoads(names(5), BoundedLoadsConfig{LoadFactor: c, VirtualNodes: 50})
 			require.NoError(t, err)
 			members := map[string]bool{}
 			for _, n := range names(5) {
@@ -97,7 +97,7 @@ func TestBoundedLoadsCapsHotArc(t *testing.T) {
 	require.NoError(t, err)
 	plain, err := MeasureBalance(ring, keys)
 	require.NoError(t, err)
-	b, err := NewBoundedLoads(BoundedConfig{LoadFactor: 1.25, VirtualNodes: 1}, names(10)...)
+	b, err := NewBoundedLoads(names(10), BoundedLoadsConfig{LoadFactor: 1.25, VirtualNodes: 1})
 	require.NoError(t, err)
 	bounded, err := MeasureBalance(b, keys)
 	require.NoError(t, err)
@@ -108,7 +108,7 @@ func TestBoundedLoadsCapsHotArc(t *testing.T) {
 }
 
 func TestBoundedLoadsMaxKeys(t *testing.T) {
-	b, err := NewBoundedLoads(BoundedConfig{MaxKeys: 3}, "a", "b")
+	b, err := NewBoundedLoads([]string{"a", "b"}, BoundedLoadsConfig{MaxKeys: 3})
 	require.NoError(t, err)
 	for _, k := range []string{"x", "y", "z"} {
 		_, err := b.Lookup(k)
@@ -125,7 +125,7 @@ func TestBoundedLoadsMaxKeys(t *testing.T) {
 }
 
 func TestBoundedLoadsRemoveLastNodeForgetsKeys(t *testing.T) {
-	b, err := NewBoundedLoads(BoundedConfig{}, "a")
+	b, err := NewBoundedLoads([]string{"a"}, BoundedLoadsConfig{})
 	require.NoError(t, err)
 	_, err = b.Lookup("x")
 	require.NoError(t, err)
@@ -139,7 +139,7 @@ func TestBoundedLoadsRemoveLastNodeForgetsKeys(t *testing.T) {
 // TestBoundedLoadsConcurrent places keys from many goroutines while nodes
 // join: every key ends up placed exactly once and the bound holds.
 func TestBoundedLoadsConcurrent(t *testing.T) {
-	b, err := NewBoundedLoads(BoundedConfig{VirtualNodes: 20}, names(4)...)
+	b, err := NewBoundedLoads(names(4), BoundedLoadsConfig{VirtualNodes: 20})
 	require.NoError(t, err)
 	const workers, perWorker = 8, 300
 	var wg sync.WaitGroup

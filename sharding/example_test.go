@@ -7,7 +7,7 @@ import (
 )
 
 func ExampleRing() {
-	ring, err := sharding.NewRing(0, sharding.Named("cache-a", "cache-b", "cache-c")...)
+	ring, err := sharding.NewRing(sharding.DefaultVirtualNodes, sharding.Named("cache-a", "cache-b", "cache-c")...)
 	if err != nil {
 		panic(err)
 	}
@@ -77,8 +77,8 @@ func ExampleJump_RemoveLast() {
 func ExampleBoundedLoads() {
 	// Two points per node make very unequal arcs: a plain ring would give
 	// one node far more than its share.
-	cfg := sharding.BoundedConfig{LoadFactor: 1.1, VirtualNodes: 2}
-	b, err := sharding.NewBoundedLoads(cfg, "lb-a", "lb-b", "lb-c", "lb-d")
+	cfg := sharding.BoundedLoadsConfig{LoadFactor: 1.1, VirtualNodes: 2}
+	b, err := sharding.NewBoundedLoads([]string{"lb-a", "lb-b", "lb-c", "lb-d"}, cfg)
 	if err != nil {
 		panic(err)
 	}

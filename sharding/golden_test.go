@@ -22,13 +22,13 @@ const goldenFile = "golden.tsv"
 // this, so a change to any of it is a breaking change.
 func goldenRows(t *testing.T) [][]string {
 	t.Helper()
-	ring, err := NewRing(0, Named(names(10)...)...)
+	ring, err := NewRing(DefaultVirtualNodes, Named(names(10)...)...)
 	require.NoError(t, err)
 	jump, err := NewJump(names(10)...)
 	require.NoError(t, err)
 	hrw, err := NewRendezvous(Named(names(10)...)...)
 	require.NoError(t, err)
-	maglev, err := NewMaglev(0, names(10)...)
+	maglev, err := NewMaglev(DefaultMaglevSize, names(10)...)
 	require.NoError(t, err)
 	modn, err := NewModN(names(10)...)
 	require.NoError(t, err)

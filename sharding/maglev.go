@@ -34,32 +34,36 @@ type Maglev struct {
 
 var _ Locator = (*Maglev)(nil)
 
-// DefaultMaglevSize is the table size used when the caller asks for zero
-// and there are at most 655 nodes: the prime the Maglev paper uses for
-// small deployments.
+// DefaultMaglevSize is the table size to pass to [NewMaglev] for up to 655
+// nodes: the prime the Maglev paper uses for small deployments. For more
+// nodes, [MaglevSizeFor] gives a large enough prime.
 const DefaultMaglevSize = 65537
 
 // maxMaglevSize bounds a table's memory at 64 MiB.
 const maxMaglevSize = 1 << 24
 
-// NewMaglev returns a Maglev table of the given prime size over the named
-// nodes. Zero means [DefaultMaglevSize], or the smallest prime at least 100
-// times the number of nodes when that is larger. It returns an error
-// wrapping [ErrInvalidConfig] when size is not a prime, is larger than 2²⁴
-// or is less than 100 times the number of nodes, and one wrapping
-// [ErrInvalidNode] or [ErrDuplicateNode] for bad names.
-func NewMaglev(size int, names ...string) (*Maglev, error) {
-	if size == 0 {
-		size = DefaultMaglevSize
-		if want := 100 * len(names); want > size {
-			size = nextPrime(want)
-		}
+// MaglevSizeFor returns a table size for [NewMaglev] over the given number
+// of nodes: [DefaultMaglevSize], or the smallest prime at least 100 times
+// the number of nodes when that is larger. A table keeps its size as nodes
+// are added, so pass the largest number of nodes it will hold.
+func MaglevSizeFor(nodes int) int {
+	if want := 100 * nodes; want > DefaultMaglevSize {
+		return nextPrime(want)
 	}
+	return DefaultMaglevSize
+}
+
+// NewMaglev returns a Maglev table of the given prime size over the named
+// nodes ([DefaultMaglevSize] for up to 655 nodes, [MaglevSizeFor] beyond).
+// It returns an error wrapping [ErrInvalidConfig] when size is not a
+// prime, is larger than 2²⁴ or is less than 100 times the number of nodes,
+// and one wrapping [ErrInvalidNode] or [ErrDuplicateNode] for bad names.
+func NewMaglev(size int, names ...string) (*Maglev, error) {
 	if size < 2 || size > maxMaglevSize || !big.NewInt(int64(size)).ProbablyPrime(0) {
-		return nil, fmt.Errorf("%w: maglev table size %d is not a prime in [2, %d]", ErrInvalidConfig, size, maxMaglevSize)
+		return nil, fmt.Errorf("%w: the maglev table size must be a prime in [2, %d], got %d", ErrInvalidConfig, maxMaglevSize, size)
 	}
 	if size < 100*len(names) {
-		return nil, fmt.Errorf("%w: maglev table size %d is less than 100 × %d nodes", ErrInvalidConfig, size, len(names))
+		return nil, fmt.Errorf("%w: the maglev table size must be at least 100 × %d nodes, got %d", ErrInvalidConfig, len(names), size)
 	}
 	sorted, err := sortedNames(names)
 	if err != nil {

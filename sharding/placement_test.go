@@ -23,7 +23,7 @@ func placements() []placement {
 	return []placement{
 		{
 			name:   "ring",
-			build:  func(n []string) (Locator, error) { return NewRing(0, Named(n...)...) },
+			build:  func(n []string) (Locator, error) { return NewRing(DefaultVirtualNodes, Named(n...)...) },
 			add:    func(l Locator, n string) (Locator, error) { return l.(*Ring).Add(Node{Name: n}) },
 			remove: func(l Locator, n string) (Locator, error) { return l.(*Ring).Remove(n) },
 		},
@@ -40,13 +40,13 @@ func placements() []placement {
 		},
 		{
 			name:   "maglev",
-			build:  func(n []string) (Locator, error) { return NewMaglev(0, n...) },
+			build:  func(n []string) (Locator, error) { return NewMaglev(MaglevSizeFor(len(n)), n...) },
 			add:    func(l Locator, n string) (Locator, error) { return l.(*Maglev).Add(n) },
 			remove: func(l Locator, n string) (Locator, error) { return l.(*Maglev).Remove(n) },
 		},
 		{
 			name:  "bounded-loads",
-			build: func(n []string) (Locator, error) { return NewBoundedLoads(BoundedConfig{}, n...) },
+			build: func(n []string) (Locator, error) { return NewBoundedLoads(n, BoundedLoadsConfig{}) },
 			add: func(l Locator, n string) (Locator, error) {
 				b := l.(*BoundedLoads).Clone()
 				return b, b.Add(n)
@@ -233,9 +233,9 @@ func TestMappingIgnoresOrderOfNodes(t *testing.T) {
 		})
 	}
 	t.Run("ring built by adding one at a time", func(t *testing.T) {
-		a, err := NewRing(0, Named(names(10)...)...)
+		a, err := NewRing(DefaultVirtualNodes, Named(names(10)...)...)
 		require.NoError(t, err)
-		b, err := NewRing(0)
+		b, err := NewRing(DefaultVirtualNodes)
 		require.NoError(t, err)
 		for _, n := range shuffled {
 			b, err = b.Add(Node{Name: n})
@@ -338,7 +338,7 @@ func TestInvalidConfig(t *testing.T) {
 	_, err = NewRing(maxPoints/2, Named("a", "b", "c")...)
 	assert.ErrorIs(t, err, ErrInvalidConfig)
 	for _, w := range []float64{-1, math.NaN(), math.Inf(1)} {
-		_, err = NewRing(0, Node{Name: "a", Weight: w})
+		_, err = NewRing(DefaultVirtualNodes, Node{Name: "a", Weight: w})
 		assert.ErrorIs(t, err, ErrInvalidNode)
 		_, err = NewRendezvous(Node{Name: "a", Weight: w})
 		assert.ErrorIs(t, err, ErrInvalidNode)
@@ -352,13 +352,38 @@ func TestInvalidConfig(t *testing.T) {
 	_, err = m.Add("node-10")
 	assert.ErrorIs(t, err, ErrInvalidConfig, "the table must stay 100 × the nodes")
 	for _, c := range []float64{1, 0.5, -1, math.NaN(), math.Inf(1)} {
-		_, err = NewBoundedLoads(BoundedConfig{LoadFactor: c}, "a")
+		_, err = NewBoundedLoads([]string{"a"}, BoundedLoadsConfig{LoadFactor: c})
 		assert.Truef(t, errors.Is(err, ErrInvalidConfig), "load factor %v: %v", c, err)
 	}
-	_, err = NewBoundedLoads(BoundedConfig{MaxKeys: -1}, "a")
+	_, err = NewBoundedLoads([]string{"a"}, BoundedLoadsConfig{MaxKeys: -1})
+	assert.ErrorIs(t, err, ErrInvalidConfig)
+	_, err = NewBoundedLoads([]string{"a"}, BoundedLoadsConfig{VirtualNodes: -1})
 	assert.ErrorIs(t, err, ErrInvalidConfig)
 	j, err := NewJump()
 	require.NoError(t, err)
 	_, err = j.RemoveLast()
 	assert.ErrorIs(t, err, ErrNoNodes)
+}
+
+// TestNoImplicitDefaults: the number of virtual nodes and the Maglev table
+// size are given explicitly; zero is an error, not a default.
+func TestNoImplicitDefaults(t *testing.T) {
+	_, err := NewRing(0, Named("a")...)
+	assert.ErrorIs(t, err, ErrInvalidConfig, "NewRing(0, …)")
+	_, err = NewMaglev(0, "a")
+	assert.ErrorIs(t, err, ErrInvalidConfig, "NewMaglev(0, …)")
+
+	assert.Equal(t, DefaultMaglevSize, MaglevSizeFor(0))
+	assert.Equal(t, DefaultMaglevSize, MaglevSizeFor(655))
+	assert.Equal(t, 65609, MaglevSizeFor(656), "the first prime from 65600")
+	m, err := NewMaglev(MaglevSizeFor(1000), names(1000)...)
+	require.NoError(t, err)
+	assert.Equal(t, 100003, m.Size())
+
+	// A zero in a config struct means the documented default.
+	b, err := NewBoundedLoads(names(3), BoundedLoadsConfig{})
+	require.NoError(t, err)
+	assert.Equal(t, DefaultVirtualNodes, b.ring.VirtualNodes())
+	assert.Equal(t, DefaultLoadFactor, b.c)
+	assert.Equal(t, DefaultMaxKeys, b.maxKeys)
 }

@@ -26,7 +26,7 @@ func TestRangeContains(t *testing.T) {
 // TestPlanRingAddNode: every range goes to the new node, the exact share
 // is near 1/11, and a key moves if and only if its hash is in a range.
 func TestPlanRingAddNode(t *testing.T) {
-	before, err := NewRing(0, Named(names(10)...)...)
+	before, err := NewRing(DefaultVirtualNodes, Named(names(10)...)...)
 	require.NoError(t, err)
 	after, err := before.Add(Node{Name: "node-10"})
 	require.NoError(t, err)
@@ -93,7 +93,7 @@ func TestPlanRingRemoveNode(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, whole.Transfers, 1)
 	assert.InDelta(t, 1, whole.Moved(), 1e-12)
-	empty, err := NewRing(0)
+	empty, err := NewRing(DefaultVirtualNodes)
 	require.NoError(t, err)
 	_, err = PlanRing(a, empty)
 	assert.ErrorIs(t, err, ErrNoNodes)

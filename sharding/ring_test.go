@@ -32,7 +32,7 @@ func TestRingBalanceExact(t *testing.T) {
 
 func TestRingSharesSumToOne(t *testing.T) {
 	for _, n := range []int{1, 2, 10, 100} {
-		r, err := NewRing(0, Named(names(n)...)...)
+		r, err := NewRing(DefaultVirtualNodes, Named(names(n)...)...)
 		require.NoError(t, err)
 		sum := 0.0
 		for _, s := range r.Shares() {
@@ -155,7 +155,7 @@ func TestRingSearchMatchesPlainSearch(t *testing.T) {
 }
 
 func TestRingIsImmutable(t *testing.T) {
-	r, err := NewRing(0, Named("a", "b")...)
+	r, err := NewRing(DefaultVirtualNodes, Named("a", "b")...)
 	require.NoError(t, err)
 	_, err = r.Add(Node{Name: "c"})
 	require.NoError(t, err)

@@ -15,7 +15,7 @@ import (
 func BenchmarkGet(b *testing.B) {
 	ctx := context.Background()
 	servers := redistest.Nodes(b, 2)
-	store, err := New(Config{Prefix: servers[0].Prefix}, Node{Name: "a", Client: servers[0].Client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}}, Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func BenchmarkGet(b *testing.B) {
 func BenchmarkSet(b *testing.B) {
 	ctx := context.Background()
 	servers := redistest.Nodes(b, 2)
-	store, err := New(Config{Prefix: servers[0].Prefix}, Node{Name: "a", Client: servers[0].Client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}}, Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

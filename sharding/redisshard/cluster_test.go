@@ -29,8 +29,7 @@ func TestClusterAsANode(t *testing.T) {
 	for _, s := range servers {
 		s.Prefix = cl.Prefix // one prefix, cleaned up on every server
 	}
-	store, err := New(Config{Prefix: cl.Prefix, BatchSize: 25},
-		Node{Name: "single", Client: servers[0].Client})
+	store, err := New(cl.Prefix, []Node{{Node: sharding.Node{Name: "single"}, Client: servers[0].Client}}, Config{BatchSize: 25})
 	require.NoError(t, err)
 
 	const n = 300
@@ -47,7 +46,7 @@ func TestClusterAsANode(t *testing.T) {
 		}
 	}
 
-	_, err = store.AddNode(ctx, Node{Name: "cluster", Client: cl.Client})
+	_, err = store.AddNode(ctx, Node{Node: sharding.Node{Name: "cluster"}, Client: cl.Client})
 	require.NoError(t, err)
 	check("after adding the cluster")
 	stats, err := store.RemoveNode(ctx, "single")
@@ -71,10 +70,10 @@ func TestClusterAsANode(t *testing.T) {
 		assert.Equal(t, 3, masters, "the moved keys spread over every master")
 	}
 
-	stats, err = store.AddNode(ctx, Node{Name: "single-2", Client: servers[1].Client})
+	stats, err = store.AddNode(ctx, Node{Node: sharding.Node{Name: "single-2"}, Client: servers[1].Client})
 	require.NoError(t, err)
 	check("after moving part out of the cluster")
-	ring, err := sharding.NewRing(0, sharding.Node{Name: "cluster"}, sharding.Node{Name: "single-2"})
+	ring, err := sharding.NewRing(sharding.DefaultVirtualNodes, sharding.Node{Name: "cluster"}, sharding.Node{Name: "single-2"})
 	require.NoError(t, err)
 	want := 0
 	for i := range n {

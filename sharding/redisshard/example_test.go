@@ -29,9 +29,14 @@ func ExampleConsistentHash() {
 		servers[name], addrs[name] = m, m.Addr()
 	}
 
+	newHash, err := redisshard.ConsistentHash(sharding.DefaultVirtualNodes)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	rdb := redis.NewRing(&redis.RingOptions{
 		Addrs:             addrs,
-		NewConsistentHash: redisshard.ConsistentHash(0),
+		NewConsistentHash: newHash,
 	})
 	defer rdb.Close()
 	if err := rdb.Set(context.Background(), "user:42", "Ada", time.Hour).Err(); err != nil {
@@ -45,7 +50,7 @@ func ExampleConsistentHash() {
 		}
 	}
 	// Any program can find the shard with package sharding alone.
-	ring, err := sharding.NewRing(0, sharding.Named(names...)...)
+	ring, err := sharding.NewRing(sharding.DefaultVirtualNodes, sharding.Named(names...)...)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -75,10 +80,10 @@ func ExampleStore_AddNode() {
 		defer m.Close()
 		client := redis.NewClient(&redis.Options{Addr: m.Addr()})
 		defer client.Close()
-		nodes = append(nodes, redisshard.Node{Name: name, Client: client})
+		nodes = append(nodes, redisshard.Node{Node: sharding.Node{Name: name}, Client: client})
 	}
 
-	store, err := redisshard.New(redisshard.Config{Prefix: "app:"}, nodes[0], nodes[1])
+	store, err := redisshard.New("app:", nodes[:2], redisshard.Config{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/backendkit/backendkit/internal/redistest"
+	"github.com/backendkit/backendkit/sharding"
 )
 
 // moveFixture is a Store on node "a" holding keys k0…k(n-1) = "old",
@@ -31,8 +32,7 @@ func newMoveFixture(t *testing.T, n, batchSize int) *moveFixture {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	servers := redistest.Nodes(t, 2)
-	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: batchSize},
-		Node{Name: "a", Client: servers[0].Client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}}, Config{BatchSize: batchSize})
 	require.NoError(t, err)
 	f := &moveFixture{ctx: ctx, servers: servers, store: store}
 	for i := range n {
@@ -45,7 +45,7 @@ func newMoveFixture(t *testing.T, n, batchSize int) *moveFixture {
 
 func (f *moveFixture) addB(t *testing.T) MoveStats {
 	t.Helper()
-	stats, err := f.store.AddNode(f.ctx, Node{Name: "b", Client: f.servers[1].Client})
+	stats, err := f.store.AddNode(f.ctx, Node{Node: sharding.Node{Name: "b"}, Client: f.servers[1].Client})
 	require.NoError(t, err)
 	return stats
 }
@@ -272,14 +272,14 @@ func TestMoveReadErrorIsNotTakenForAMissingKey(t *testing.T) {
 	hook := &failAfterMiss{raw: servers[0].Client}
 	client := servers[0].NewClient()
 	client.AddHook(hook)
-	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: 10}, Node{Name: "a", Client: client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: client}}, Config{BatchSize: 10})
 	require.NoError(t, err)
 	const n = 100
 	for i := range n {
 		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), strconv.Itoa(i), 0))
 	}
 	hook.armed = true
-	_, err = store.AddNode(ctx, Node{Name: "b", Client: servers[1].Client})
+	_, err = store.AddNode(ctx, Node{Node: sharding.Node{Name: "b"}, Client: servers[1].Client})
 	require.ErrorIs(t, err, errInjected, "a move whose read fails")
 	require.NotEmpty(t, hook.deleted, "the hook ran")
 	_, err = store.Resume(ctx)
@@ -307,7 +307,7 @@ func TestCopyLivesNoLongerThanTheOriginal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	servers := redistest.Nodes(t, 2)
-	store, err := New(Config{Prefix: servers[0].Prefix}, Node{Name: "a", Client: servers[0].Client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}}, Config{})
 	require.NoError(t, err)
 	const n = 50
 	for i := range n {
@@ -321,7 +321,7 @@ func TestCopyLivesNoLongerThanTheOriginal(t *testing.T) {
 	clock := t0
 	store.now = func() time.Time { return clock }
 	store.beforeCopy = func([]string) { clock = clock.Add(20 * time.Minute) }
-	stats, err := store.AddNode(ctx, Node{Name: "b", Client: servers[1].Client})
+	stats, err := store.AddNode(ctx, Node{Node: sharding.Node{Name: "b"}, Client: servers[1].Client})
 	require.NoError(t, err)
 	require.Positive(t, stats.Moved)
 	keys, err := scanAll(ctx, servers[1], servers[1].Prefix)

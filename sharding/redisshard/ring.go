@@ -1,6 +1,8 @@
 package redisshard
 
 import (
+	"fmt"
+
 	"github.com/redis/go-redis/v9"
 
 	"github.com/backendkit/backendkit/sharding"
@@ -8,8 +10,11 @@ import (
 
 // ConsistentHash returns a value for the NewConsistentHash option of
 // go-redis's [redis.RingOptions], so a [redis.Ring] places keys on a
-// [sharding.Ring] with virtualNodes points per shard (zero means
-// [sharding.DefaultVirtualNodes]) instead of its default rendezvous hash.
+// [sharding.Ring] with virtualNodes points per shard
+// ([sharding.DefaultVirtualNodes] unless there is a reason to pick
+// another) instead of its default rendezvous hash. It returns an error
+// wrapping [ErrInvalidConfig] for a virtualNodes that [sharding.NewRing]
+// refuses (below 1, or too large).
 //
 // The ring is built from the names of the live shards (the keys of
 // RingOptions.Addrs), so a client that uses it places every key exactly as
@@ -18,14 +23,17 @@ import (
 // part of a key inside {braces} when there is one, and so does the ring
 // it gets. Should the names be unusable (an empty name), every lookup
 // returns "" and the Ring reports its shards as down.
-func ConsistentHash(virtualNodes int) func(shards []string) redis.ConsistentHash {
+func ConsistentHash(virtualNodes int) (func(shards []string) redis.ConsistentHash, error) {
+	if _, err := sharding.NewRing(virtualNodes); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
 	return func(shards []string) redis.ConsistentHash {
 		r, err := sharding.NewRing(virtualNodes, sharding.Named(shards...)...)
 		if err != nil {
 			return noShards{}
 		}
 		return ringHash{r}
-	}
+	}, nil
 }
 
 type ringHash struct{ ring *sharding.Ring }

@@ -27,13 +27,15 @@ func TestGoRedisRingUsesOurRing(t *testing.T) {
 		addrs[name] = n.Addr()
 		byName[name] = n
 	}
+	newHash, err := ConsistentHash(sharding.DefaultVirtualNodes)
+	require.NoError(t, err)
 	rdb := redis.NewRing(&redis.RingOptions{
 		Addrs:             addrs,
-		NewConsistentHash: ConsistentHash(0),
+		NewConsistentHash: newHash,
 	})
 	t.Cleanup(func() { _ = rdb.Close() })
 
-	ours, err := sharding.NewRing(0, sharding.Named("shard-0", "shard-1", "shard-2")...)
+	ours, err := sharding.NewRing(sharding.DefaultVirtualNodes, sharding.Named("shard-0", "shard-1", "shard-2")...)
 	require.NoError(t, err)
 	perNode := map[string]int{}
 	for i := range 300 {
@@ -56,7 +58,13 @@ func TestGoRedisRingUsesOurRing(t *testing.T) {
 }
 
 func TestConsistentHashEdgeCases(t *testing.T) {
-	newHash := ConsistentHash(10)
+	for _, vnodes := range []int{0, -1, 1 << 30} {
+		_, err := ConsistentHash(vnodes)
+		assert.ErrorIsf(t, err, ErrInvalidConfig, "%d virtual nodes", vnodes)
+		assert.ErrorIsf(t, err, sharding.ErrInvalidConfig, "%d virtual nodes", vnodes)
+	}
+	newHash, err := ConsistentHash(10)
+	require.NoError(t, err)
 	assert.Empty(t, newHash(nil).Get("k"), "no shards")
 	assert.Empty(t, newHash([]string{"a", ""}).Get("k"), "unusable names")
 	h := newHash([]string{"b", "a"})

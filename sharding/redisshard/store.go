@@ -17,9 +17,14 @@ import (
 var (
 	// ErrNotFound is returned by [Store.Get] for a key that is not stored.
 	ErrNotFound = errors.New("redisshard: key not found")
-	// ErrInvalidConfig is returned by [New] for a configuration it cannot
-	// use, and by AddNode for a node without a name or client.
+	// ErrInvalidConfig is returned by [New] and [ConsistentHash] for a
+	// configuration or a node they cannot use, and by [Store.AddNode] for
+	// a node it cannot add; for a bad name or weight the error also wraps
+	// package sharding's [sharding.ErrInvalidNode] or
+	// [sharding.ErrDuplicateNode].
 	ErrInvalidConfig = errors.New("redisshard: invalid configuration")
+	// ErrNegativeTTL is returned by [Store.Set] for a negative time to live.
+	ErrNegativeTTL = errors.New("redisshard: negative time to live")
 	// ErrMovePending is returned by AddNode and RemoveNode while an earlier
 	// move has not finished (it failed part-way); call [Store.Resume].
 	ErrMovePending = errors.New("redisshard: an earlier move has not finished")
@@ -28,11 +33,14 @@ var (
 	ErrNotInitialized = errors.New("redisshard: value used without its constructor")
 )
 
-// Node is one Redis server of a [Store].
+// Node is one Redis server of a [Store]: a [sharding.Node] and the client
+// that talks to it.
 type Node struct {
-	// Name places the node on the ring; it must be the same in every
-	// client and stable across restarts (not an address that may change).
-	Name string
+	// Node names and weighs the node on the ring. Its Name must be the
+	// same in every client and stable across restarts (not an address that
+	// may change); its Weight is the node's capacity relative to the
+	// others, zero meaning 1.
+	sharding.Node
 	// Client talks to the node. The Store does not close it. It may be a
 	// *redis.ClusterClient: a whole Redis Cluster is then one node, whose
 	// masters a move scans one by one (the Store uses single-key commands
@@ -40,18 +48,17 @@ type Node struct {
 	Client redis.Cmdable
 }
 
-// Config configures a [Store].
+// DefaultBatchSize is the number of keys a move reads and copies at once
+// when [Config] leaves BatchSize zero.
+const DefaultBatchSize = 100
+
+// Config configures a [Store]. Its zero value means the defaults below.
 type Config struct {
-	// Prefix starts the name of every key the Store writes, on every node:
-	// key k is stored as Prefix+k. A move scans the nodes for keys under
-	// Prefix, so it must not be empty and no other program may write
-	// under it.
-	Prefix string
-	// VirtualNodes is the number of points per node on the ring; zero
-	// means [sharding.DefaultVirtualNodes].
+	// VirtualNodes is the number of points per unit of weight on the
+	// ring; zero means [sharding.DefaultVirtualNodes].
 	VirtualNodes int
 	// BatchSize is how many keys a move reads with one SCAN and copies in
-	// one pipeline; zero means 100.
+	// one pipeline; zero means [DefaultBatchSize].
 	BatchSize int
 }
 
@@ -140,7 +147,6 @@ type MoveStats struct {
 // [ErrNotInitialized], or panic with one when they have no error result.
 type Store struct {
 	prefix    string
-	vnodes    int
 	batchSize int
 	now       func() time.Time // reckons what remains of a copy's life; tests set it
 
@@ -192,37 +198,44 @@ func (s *Store) mustBeInitialized() {
 	}
 }
 
-// New returns a Store over nodes. It returns an error wrapping
-// [ErrInvalidConfig] for an empty prefix, a negative batch size or a node
-// without a client, and the ring's error for bad names.
-func New(cfg Config, nodes ...Node) (*Store, error) {
-	if cfg.Prefix == "" {
-		return nil, fmt.Errorf("%w: empty Prefix", ErrInvalidConfig)
+// New returns a Store over nodes that keeps every key k as prefix+k. A
+// move scans the nodes for keys under prefix, so it must not be empty and
+// no other program may write under it. New returns an error wrapping
+// [ErrInvalidConfig] for an empty prefix, a negative VirtualNodes or
+// BatchSize, a node without a client, or a bad node name or weight.
+func New(prefix string, nodes []Node, cfg Config) (*Store, error) {
+	if prefix == "" {
+		return nil, fmt.Errorf("%w: prefix must not be empty", ErrInvalidConfig)
+	}
+	if cfg.VirtualNodes < 0 {
+		return nil, fmt.Errorf("%w: VirtualNodes must be >= 0, got %d", ErrInvalidConfig, cfg.VirtualNodes)
+	}
+	if cfg.VirtualNodes == 0 {
+		cfg.VirtualNodes = sharding.DefaultVirtualNodes
 	}
 	if cfg.BatchSize < 0 {
-		return nil, fmt.Errorf("%w: BatchSize %d", ErrInvalidConfig, cfg.BatchSize)
+		return nil, fmt.Errorf("%w: BatchSize must be >= 0, got %d", ErrInvalidConfig, cfg.BatchSize)
 	}
 	if cfg.BatchSize == 0 {
-		cfg.BatchSize = 100
+		cfg.BatchSize = DefaultBatchSize
 	}
 	s := &Store{
-		prefix:    cfg.Prefix,
-		vnodes:    cfg.VirtualNodes,
+		prefix:    prefix,
 		batchSize: cfg.BatchSize,
 		clients:   make(map[string]redis.Cmdable, len(nodes)),
 		now:       time.Now,
 	}
-	names := make([]string, 0, len(nodes))
+	members := make([]sharding.Node, 0, len(nodes))
 	for _, n := range nodes {
 		if n.Client == nil {
 			return nil, fmt.Errorf("%w: node %q has no client", ErrInvalidConfig, n.Name)
 		}
 		s.clients[n.Name] = n.Client
-		names = append(names, n.Name)
+		members = append(members, n.Node)
 	}
-	ring, err := sharding.NewRing(cfg.VirtualNodes, sharding.Named(names...)...)
+	ring, err := sharding.NewRing(cfg.VirtualNodes, members...)
 	if err != nil {
-		return nil, fmt.Errorf("redisshard: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	s.ring = ring
 	return s, nil
@@ -274,7 +287,7 @@ func (s *Store) Get(ctx context.Context, key string) (string, error) {
 }
 
 // Set stores value under key on its node, expiring after ttl (zero means
-// never).
+// never; a negative ttl is an error wrapping [ErrNegativeTTL]).
 //
 // During a move, a key whose node changes is written on both nodes, with
 // its stripe held: first on its old node, only if it is still there (SET
@@ -284,7 +297,7 @@ func (s *Store) Set(ctx context.Context, key, value string, ttl time.Duration) e
 		return errStoreNotInitialized
 	}
 	if ttl < 0 {
-		return fmt.Errorf("redisshard: negative ttl %v", ttl)
+		return fmt.Errorf("%w: %v", ErrNegativeTTL, ttl)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -377,7 +390,10 @@ func (s *Store) lockStripe(i int) {
 // AddNode adds a node to the ring and moves to it the keys it now owns,
 // while reads and writes go on. It returns when every such key is on the
 // new node. If it fails part-way (ctx ends, a node errs), reads stay
-// correct and [Store.Resume] finishes the move.
+// correct and [Store.Resume] finishes the move. It returns an error
+// wrapping [ErrInvalidConfig] for a node without a client, a bad name or
+// weight, or a name already on the ring, and [ErrMovePending] while an
+// earlier move has not finished.
 func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
 	if !s.initialized() {
 		return MoveStats{}, errStoreNotInitialized
@@ -392,10 +408,10 @@ func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
 		s.mu.Unlock()
 		return MoveStats{}, ErrMovePending
 	}
-	next, err := s.ring.Add(sharding.Node{Name: node.Name})
+	next, err := s.ring.Add(node.Node)
 	if err != nil {
 		s.mu.Unlock()
-		return MoveStats{}, fmt.Errorf("redisshard: %w", err)
+		return MoveStats{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	s.clients[node.Name] = node.Client
 	if s.ring.Points() > 0 { // an empty store has nothing to move
@@ -410,7 +426,8 @@ func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
 // without it, while reads and writes go on, and then forgets the node. If
 // it fails part-way, reads stay correct and [Store.Resume] finishes the
 // move. It returns an error wrapping [sharding.ErrUnknownNode] for a name
-// that is not a member and [sharding.ErrNoNodes] for the last node.
+// that is not a member, [sharding.ErrNoNodes] for the last node, and
+// [ErrMovePending] while an earlier move has not finished.
 func (s *Store) RemoveNode(ctx context.Context, name string) (MoveStats, error) {
 	if !s.initialized() {
 		return MoveStats{}, errStoreNotInitialized
@@ -429,7 +446,7 @@ func (s *Store) RemoveNode(ctx context.Context, name string) (MoveStats, error) 
 	}
 	if next.Points() == 0 {
 		s.mu.Unlock()
-		return MoveStats{}, fmt.Errorf("redisshard: removing %q would leave its keys nowhere to go: %w", name, sharding.ErrNoNodes)
+		return MoveStats{}, fmt.Errorf("redisshard: %w: removing %q would leave its keys nowhere to go", sharding.ErrNoNodes, name)
 	}
 	s.prev, s.ring = s.ring, next
 	s.mu.Unlock()

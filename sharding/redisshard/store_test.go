@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,9 +38,9 @@ func TestLiveRebalancing(t *testing.T) {
 	defer cancel()
 	servers := redistest.Nodes(t, 4)
 	node := func(i int) Node {
-		return Node{Name: fmt.Sprintf("node-%d", i), Client: servers[i].Client}
+		return Node{Node: sharding.Node{Name: fmt.Sprintf("node-%d", i)}, Client: servers[i].Client}
 	}
-	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: 20}, node(0), node(1), node(2))
+	store, err := New(servers[0].Prefix, []Node{node(0), node(1), node(2)}, Config{BatchSize: 20})
 	require.NoError(t, err)
 
 	const (
@@ -240,8 +241,7 @@ func TestDelDuringMoveIsNotUndone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	servers := redistest.Nodes(t, 2)
-	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: 5},
-		Node{Name: "a", Client: servers[0].Client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}}, Config{BatchSize: 5})
 	require.NoError(t, err)
 	for i := range 200 {
 		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), "v", 0))
@@ -256,7 +256,7 @@ func TestDelDuringMoveIsNotUndone(t *testing.T) {
 			}
 		}
 	}
-	stats, err := store.AddNode(ctx, Node{Name: "b", Client: servers[1].Client})
+	stats, err := store.AddNode(ctx, Node{Node: sharding.Node{Name: "b"}, Client: servers[1].Client})
 	require.NoError(t, err)
 	t.Logf("%+v, %d deleted", stats, deleted)
 	require.Positive(t, deleted)
@@ -274,19 +274,19 @@ func TestStoreBasics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	servers := redistest.Nodes(t, 2)
-	_, err := New(Config{}, Node{Name: "a", Client: servers[0].Client})
+	_, err := New("", []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}}, Config{})
 	require.ErrorIs(t, err, ErrInvalidConfig)
-	_, err = New(Config{Prefix: "p:"}, Node{Name: "a"})
+	_, err = New("p:", []Node{{Node: sharding.Node{Name: "a"}}}, Config{})
 	require.ErrorIs(t, err, ErrInvalidConfig)
-	_, err = New(Config{Prefix: "p:"}, Node{Name: "a", Client: servers[0].Client}, Node{Name: "a", Client: servers[1].Client})
+	_, err = New("p:", []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}, {Node: sharding.Node{Name: "a"}, Client: servers[1].Client}}, Config{})
 	require.ErrorIs(t, err, sharding.ErrDuplicateNode)
 
-	empty, err := New(Config{Prefix: servers[0].Prefix})
+	empty, err := New(servers[0].Prefix, nil, Config{})
 	require.NoError(t, err)
 	_, err = empty.Get(ctx, "k")
 	require.ErrorIs(t, err, sharding.ErrNoNodes)
 	require.ErrorIs(t, empty.Set(ctx, "k", "v", 0), sharding.ErrNoNodes)
-	stats, err := empty.AddNode(ctx, Node{Name: "first", Client: servers[0].Client})
+	stats, err := empty.AddNode(ctx, Node{Node: sharding.Node{Name: "first"}, Client: servers[0].Client})
 	require.NoError(t, err)
 	assert.Equal(t, MoveStats{}, stats)
 	assert.False(t, empty.Moving())
@@ -296,8 +296,7 @@ func TestStoreBasics(t *testing.T) {
 	assert.Equal(t, "v", got)
 	require.NoError(t, empty.Del(ctx, "k"))
 
-	store, err := New(Config{Prefix: servers[0].Prefix},
-		Node{Name: "a", Client: servers[0].Client}, Node{Name: "b", Client: servers[1].Client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}, {Node: sharding.Node{Name: "b"}, Client: servers[1].Client}}, Config{})
 	require.NoError(t, err)
 	_, err = store.Get(ctx, "missing")
 	require.ErrorIs(t, err, ErrNotFound)
@@ -308,7 +307,7 @@ func TestStoreBasics(t *testing.T) {
 	require.NoError(t, store.Del(ctx, "k"))
 	_, err = store.Get(ctx, "k")
 	require.ErrorIs(t, err, ErrNotFound)
-	require.Error(t, store.Set(ctx, "k", "v", -time.Second))
+	require.ErrorIs(t, store.Set(ctx, "k", "v", -time.Second), ErrNegativeTTL)
 
 	_, err = store.RemoveNode(ctx, "zzz")
 	require.ErrorIs(t, err, sharding.ErrUnknownNode)
@@ -316,8 +315,80 @@ func TestStoreBasics(t *testing.T) {
 	require.NoError(t, err)
 	_, err = store.RemoveNode(ctx, "b")
 	require.ErrorIs(t, err, sharding.ErrNoNodes)
-	_, err = store.AddNode(ctx, Node{Name: "c"})
+	_, err = store.AddNode(ctx, Node{Node: sharding.Node{Name: "c"}})
 	require.ErrorIs(t, err, ErrInvalidConfig)
+}
+
+// TestNodeValidation: every node New or AddNode cannot use is an error
+// wrapping ErrInvalidConfig, and the sharding error that says why.
+func TestNodeValidation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv := redistest.New(t)
+	node := func(name string, weight float64) Node {
+		return Node{Node: sharding.Node{Name: name, Weight: weight}, Client: srv.Client}
+	}
+	for _, tc := range []struct {
+		name  string
+		nodes []Node
+		cfg   Config
+		cause error
+	}{
+		{"empty name", []Node{node("", 1)}, Config{}, sharding.ErrInvalidNode},
+		{"negative weight", []Node{node("a", -1)}, Config{}, sharding.ErrInvalidNode},
+		{"duplicate", []Node{node("a", 1), node("a", 2)}, Config{}, sharding.ErrDuplicateNode},
+		{"negative VirtualNodes", []Node{node("a", 1)}, Config{VirtualNodes: -1}, nil},
+		{"negative BatchSize", []Node{node("a", 1)}, Config{BatchSize: -1}, nil},
+	} {
+		t.Run("New/"+tc.name, func(t *testing.T) {
+			_, err := New(srv.Prefix, tc.nodes, tc.cfg)
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			if tc.cause != nil {
+				require.ErrorIs(t, err, tc.cause)
+			}
+		})
+	}
+
+	store, err := New(srv.Prefix, []Node{node("a", 1)}, Config{})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name  string
+		node  Node
+		cause error
+	}{
+		{"empty name", node("", 1), sharding.ErrInvalidNode},
+		{"NaN weight", node("b", math.NaN()), sharding.ErrInvalidNode},
+		{"already a member", node("a", 1), sharding.ErrDuplicateNode},
+	} {
+		t.Run("AddNode/"+tc.name, func(t *testing.T) {
+			_, err := store.AddNode(ctx, tc.node)
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			require.ErrorIs(t, err, tc.cause)
+			assert.False(t, store.Moving(), "a refused node starts no move")
+		})
+	}
+}
+
+// TestNodeWeights: a node's weight is its share of the ring, in New and in
+// AddNode, exactly as on a sharding.Ring of the same nodes.
+func TestNodeWeights(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	servers := redistest.Nodes(t, 3)
+	node := func(i int, weight float64) Node {
+		return Node{Node: sharding.Node{Name: fmt.Sprintf("node-%d", i), Weight: weight}, Client: servers[i].Client}
+	}
+	store, err := New(servers[0].Prefix, []Node{node(0, 1), node(1, 3)}, Config{VirtualNodes: 1000})
+	require.NoError(t, err)
+	_, err = store.AddNode(ctx, node(2, 2))
+	require.NoError(t, err)
+
+	want, err := sharding.NewRing(1000, node(0, 1).Node, node(1, 3).Node, node(2, 2).Node)
+	require.NoError(t, err)
+	assert.Equal(t, want.Nodes(), store.Ring().Nodes())
+	shares := store.Ring().Shares()
+	assert.InEpsilon(t, 3*shares["node-0"], shares["node-1"], 0.15)
+	assert.InEpsilon(t, 2*shares["node-0"], shares["node-2"], 0.15)
 }
 
 // TestMoveKeepsTTL: a key with a time to live keeps it on its new node.
@@ -325,14 +396,14 @@ func TestMoveKeepsTTL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	servers := redistest.Nodes(t, 2)
-	store, err := New(Config{Prefix: servers[0].Prefix}, Node{Name: "a", Client: servers[0].Client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}}, Config{})
 	require.NoError(t, err)
 	for i := range 50 {
 		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), "v", time.Hour))
 	}
 	_, err = store.RemoveNode(ctx, "a") // the last node: refused
 	require.ErrorIs(t, err, sharding.ErrNoNodes)
-	stats, err := store.AddNode(ctx, Node{Name: "b", Client: servers[1].Client})
+	stats, err := store.AddNode(ctx, Node{Node: sharding.Node{Name: "b"}, Client: servers[1].Client})
 	require.NoError(t, err)
 	require.Positive(t, stats.Moved)
 	keys, err := scanAll(ctx, servers[1], servers[1].Prefix)
@@ -352,14 +423,14 @@ func TestResumeAfterFailedMove(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	servers := redistest.Nodes(t, 2)
-	store, err := New(Config{Prefix: servers[0].Prefix, BatchSize: 5}, Node{Name: "a", Client: servers[0].Client})
+	store, err := New(servers[0].Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: servers[0].Client}}, Config{BatchSize: 5})
 	require.NoError(t, err)
 	for i := range 100 {
 		require.NoError(t, store.Set(ctx, fmt.Sprintf("k%d", i), strconv.Itoa(i), 0))
 	}
 	moveCtx, cancelMove := context.WithCancel(ctx)
 	store.afterBatch = cancelMove // the first batch is the last
-	_, err = store.AddNode(moveCtx, Node{Name: "b", Client: servers[1].Client})
+	_, err = store.AddNode(moveCtx, Node{Node: sharding.Node{Name: "b"}, Client: servers[1].Client})
 	require.ErrorIs(t, err, context.Canceled)
 	store.afterBatch = nil
 	require.True(t, store.Moving())

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/backendkit/backendkit/internal/redistest"
+	"github.com/backendkit/backendkit/sharding"
 )
 
 // TestZeroStore calls every method of a zero Store: each returns an error
@@ -28,7 +29,7 @@ func TestZeroStore(t *testing.T) {
 		{"Set", func() error { return s.Set(ctx, "k", "v", 0) }},
 		{"Del", func() error { return s.Del(ctx, "k") }},
 		{"AddNode", func() error {
-			_, err := s.AddNode(ctx, Node{Name: "a", Client: srv.Client})
+			_, err := s.AddNode(ctx, Node{Node: sharding.Node{Name: "a"}, Client: srv.Client})
 			return err
 		}},
 		{"RemoveNode", func() error { _, err := s.RemoveNode(ctx, "a"); return err }},
