@@ -1,8 +1,6 @@
 package redisshard
 
 import (
-	"fmt"
-
 	"github.com/redis/go-redis/v9"
 
 	"github.com/backendkit/backendkit/sharding"
@@ -25,7 +23,7 @@ import (
 // returns "" and the Ring reports its shards as down.
 func ConsistentHash(virtualNodes int) (func(shards []string) redis.ConsistentHash, error) {
 	if _, err := sharding.NewRing(virtualNodes); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		return nil, refused(err)
 	}
 	return func(shards []string) redis.ConsistentHash {
 		r, err := sharding.NewRing(virtualNodes, sharding.Named(shards...)...)

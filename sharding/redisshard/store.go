@@ -62,6 +62,17 @@ type Config struct {
 	BatchSize int
 }
 
+// refused returns err, an error of package sharding refusing a node or a
+// setting, as this package's: its text is sharding's after this package's
+// prefix, and it wraps both err and [ErrInvalidConfig].
+func refused(err error) error { return &refusedError{err} }
+
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string { return "redisshard: " + e.err.Error() }
+
+func (e *refusedError) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
+
 // MoveStats counts what one move did.
 type MoveStats struct {
 	// Scanned is the number of keys read from the nodes that hand keys
@@ -235,7 +246,7 @@ func New(prefix string, nodes []Node, cfg Config) (*Store, error) {
 	}
 	ring, err := sharding.NewRing(cfg.VirtualNodes, members...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		return nil, refused(err)
 	}
 	s.ring = ring
 	return s, nil
@@ -411,7 +422,7 @@ func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
 	next, err := s.ring.Add(node.Node)
 	if err != nil {
 		s.mu.Unlock()
-		return MoveStats{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		return MoveStats{}, refused(err)
 	}
 	s.clients[node.Name] = node.Client
 	if s.ring.Points() > 0 { // an empty store has nothing to move
