@@ -1,9 +1,143 @@
 // Package ratelimit answers the guide's coding challenge "Implement a rate
-// limiter" (and the "Rate limiting: token bucket algorithm" line of "How do
-// you handle API security?") with the algorithms a production service
-// chooses between, a limiter per key with bounded memory, blocking waits
-// and HTTP middleware, and keeps the guide's own answer as a measured
-// baseline.
+// limiter" with the algorithms a production service chooses between, a
+// limiter per key with bounded memory, blocking waits and HTTP middleware,
+// and keeps the guide's own answer as a measured baseline.
+//
+// # Interview card
+//
+// Question. Section 8, "Coding Challenges", of the guide asks "Implement a
+// rate limiter" and answers with a RateLimiter(requests_per_second) whose
+// is_allowed(user_id) keeps a list of timestamps per user in a
+// defaultdict(list), pops the ones older than a second with pop(0), and
+// allows when fewer than requests_per_second remain. Section 6, "How do
+// you handle API security?", lists "Rate Limiting: Request throttling,
+// Token bucket algorithm".
+//
+// Answer in five lines:
+//
+//  1. Pick the algorithm by the contract: GCRA (a token bucket in one
+//     timestamp) for "rate with bursts", a sliding-window counter for a
+//     cheap quota per window, a sliding log when "at most N in any window"
+//     must hold exactly and N is small.
+//  2. Keep one state per client (user, API key, IP address) in a table
+//     with a hard cap on keys and an eviction rule, so memory is bounded.
+//  3. Take time as an input (AllowN(now, n)) so tests are tables of
+//     instants; record a request only when allowed.
+//  4. Answer 429 with Retry-After and the RateLimit headers, and keep one
+//     client from spending another's budget: the key is explicit.
+//  5. Across servers, move the state to Redis: one atomic script per
+//     decision on the server's clock, with a policy for when Redis fails.
+//
+// Trade-offs of the approaches in this package (bench_test.go):
+//
+//	approach       cost per Allow           state per key     behaviour                          pick it for
+//	GCRA           37 ns, one CAS, no lock  8 B               burst, then the rate; exact        the default
+//	TokenBucket    36 ns, a mutex           16 B              the same decisions as GCRA         the textbook form
+//	LeakyBucket    a mutex                  8 B               meter: GCRA; Wait: a queue that    output spaced evenly
+//	                                                          releases events T apart
+//	SlidingWindow  a mutex, 128-bit mul     24 B              no boundary burst; an estimate     big quotas per window
+//	SlidingLog     a mutex, O(1) amortised  8 B per event     exact "at most N in any window"    small N, exactly
+//	FixedWindow    a mutex                  16 B              2×limit across a boundary          calendar quotas
+//	Baseline       O(limit) per call        a list per user   exact, but unbounded and racy      comparison only
+//	                                        ever seen
+//	Keyed(GCRA)    96 ns at 100 000 keys    22 B              one limit per key, MaxKeys cap     a limit per client
+//
+// Numbers worth quoting (2-core AMD EPYC VM, Go 1.26.8, an otherwise idle
+// machine, medians of five runs of go test -run '^$' -bench
+// 'Allow|SteadyState' -count 5 ./ratelimit; every line allocates nothing):
+// GCRA's Allow takes 37 ns and the token bucket's 36, 0.28× the 132 ns of
+// golang.org/x/time/rate; a Keyed GCRA over 100 000 keys takes 96 ns and
+// holds 22 bytes per key, against 365 ns and 115 bytes for a map of
+// rate.Limiters. The guide's answer costs 68 ns a call at a limit of 10 and
+// 19 931 ns at 100 000, where the sliding log that makes the same
+// decisions stays at 92 ns. Most of GCRA's 37 ns is reading the monotonic
+// clock (see "Time"); the algorithm itself is a few integer operations.
+//
+// Follow-ups:
+//
+// What is wrong with a fixed window? Its boundary. With a limit of L per
+// window W, L requests at the end of one window and L at the start of the
+// next are all allowed: 2L within one window length.
+//
+//	L = 3 per W = 1s; windows start on the second
+//
+//	|--------- window 1: [0s, 1s) ---------|--------- window 2: [1s, 2s) ---------|
+//	                                   xxx|xxx
+//	                                 0.9s  1.0s
+//
+//	3 allowed at 0.9s + 3 allowed at 1.0s = 6 = 2L within 100 ms, well inside one W
+//
+// ExampleFixedWindow plays exactly this; the sliding log and the
+// sliding-window counter refuse the second three.
+//
+// How do you limit across many servers? An in-process limit of L on ten
+// servers lets 10×L through. Keep the state in Redis and decide in one Lua
+// script per request: atomic, one round trip, on the Redis server's clock
+// so the servers' clocks never matter, with an expiry on every key. When
+// Redis is down a policy decides: fail closed (refuse), fail open (allow),
+// or fall back to a local per-key limit holding this server's share. See
+// package redislimit; a [Keyed] limiter here and a redislimit limiter are
+// both [PerKey], so moving is a change of constructor.
+//
+// Which algorithm would you pick? GCRA (or the token bucket, which makes
+// the same decisions) when the contract is a rate with bursts: one word
+// per key and the cheapest call. The sliding-window counter for a quota
+// per window at any size without the boundary burst, accepting an
+// estimate. The sliding log when "at most N in any window" must hold
+// exactly and N is small, since it keeps 8 bytes per event. The fixed
+// window for calendar quotas ("1000 per hour, reset on the hour").
+//
+// What do you key on, and how much memory does it take? The user or API
+// key when requests are authenticated, the client address otherwise
+// ([ClientIP]; an IPv6 address counts as its /64). Behind proxies,
+// X-Forwarded-For is trusted only as far as the proxies you run:
+// ClientIP(r, TrustedProxies) takes the entry that many hops from the
+// right, since everything to its left was written by the client. [Keyed]
+// holds at most KeyedConfig.MaxKeys keys, forgets a key once its limiter
+// is full again (which changes no decision) and, when full, evicts the key
+// closest to full among a sample; the guide's defaultdict grows with every
+// user ever seen.
+//
+// What does the client get back? 429 Too Many Requests with Retry-After
+// (seconds, rounded up) and the IETF RateLimit-Policy and RateLimit
+// headers (quota, window, remaining, reset) on every response; a request
+// that can never fit gets 429 without Retry-After, and a limiter that
+// fails gets 503 ([Middleware], middleware.go). A [Decision] carries every
+// field the headers need.
+//
+// Why must the key be explicit? A single [GCRA] ignores the key: behind the
+// middleware it would be one budget for every client, and one client could
+// spend it all. [Middleware] refuses a limiter that is not [PerKey] unless
+// MiddlewareConfig.Global asks for a shared limit by name
+// (TestMiddlewareKeyedClientsAreIndependent, TestMiddlewareGlobal).
+//
+// How do you test it without sleeping? Time is a parameter: AllowN(now, n)
+// takes the instant, so a test is a table of instants
+// (conformance_test.go), and the waits and the sweep run in
+// testing/synctest bubbles.
+//
+// # Conventions
+//
+//   - Constructors take the few arguments that define the limit
+//     (NewGCRA(limit, per, burst), NewSlidingLog(limit, window)) and one
+//     Config struct for the rest (NewKeyed(template, KeyedConfig),
+//     Middleware(MiddlewareConfig)), whose zero fields are the defaults;
+//     bad arguments are errors wrapping [ErrInvalidConfig].
+//   - Errors say "ratelimit:" once: the sentinel first, the detail after
+//     ("ratelimit: n exceeds the limit: n=3, limit 2").
+//   - One middleware constructor, Middleware(cfg), with one WriteError
+//     hook for every refusal: 429 with a [*LimitedError] (wrapping
+//     [ErrLimited]), 503 with the limiter's error; RFC 9457 problem
+//     documents by default.
+//   - Keys are explicit: the middleware needs a [PerKey] limiter, or
+//     Global for one limit shared by all.
+//   - Keyed.Close() has no error result: it stops only its own sweep
+//     goroutine, which cannot fail and runs no user code, and returns once
+//     that goroutine has exited; it is idempotent.
+//   - Zero values fail loudly: a limiter not made by its constructor
+//     returns errors wrapping [ErrNotInitialized] and panics with it where
+//     a method has no error result. [Unlimited] and [Blocked] have no
+//     constructor and their zero values are ready to use.
 //
 // # The guide's answer, and what is wrong with it
 //
@@ -19,18 +153,8 @@
 //
 // Every limiter decides with AllowN(now, n), time being a parameter, and
 // offers Allow and Decide (the [Limiter] interface, shared with the
-// Redis-backed limiters of package redislimit) on the current time.
-//
-//	algorithm        state            memory      bursts                      exact?
-//	FixedWindow      count, start     16 B        2×limit across a boundary   per window only
-//	SlidingWindow    two counts       24 B        none; estimate              approximate
-//	SlidingLog       a timestamp/evt  8 B×limit   none                        exact
-//	TokenBucket      credit, last     16 B        up to burst, then rate      exact
-//	LeakyBucket      drain instant    8 B         meter: up to capacity;      exact
-//	                                              queue: none, evenly spaced
-//	GCRA             one timestamp    8 B         up to burst, then rate      exact
-//
-// When to pick which:
+// Redis-backed limiters of package redislimit) on the current time. The
+// card's table above sums up each one's state and bursts; in more detail:
 //
 //   - GCRA for almost everything: a token bucket in one word, lock-free
 //     (one atomic compare-and-swap), the cheapest per call and per key.
@@ -129,9 +253,11 @@
 // # HTTP
 //
 // [Middleware] limits each request under a key (the client address by
-// default, see [ClientIP] for X-Forwarded-For), answers 429 with
-// Retry-After when refused, and sets the IETF draft-11 RateLimit-Policy and
-// RateLimit headers on every response.
+// default, see [ClientIP] for X-Forwarded-For) with a [PerKey] limiter, or
+// under one key for all when MiddlewareConfig.Global says so. It answers a
+// refusal with 429, Retry-After and an RFC 9457 problem document (or the
+// caller's WriteError), a failed limiter with 503, and sets the IETF
+// draft-11 RateLimit-Policy and RateLimit headers on every response.
 //
 // # Measured
 //

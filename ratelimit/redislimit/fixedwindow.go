@@ -16,9 +16,9 @@ import (
 // a short span (the end of one window and the start of the next); pick
 // [SlidingWindow] or [GCRA] when that matters.
 //
-// Build one with [NewFixedWindow]: the methods of a zero FixedWindow (or a nil one) return
-// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
-// it.
+// Build one with [NewFixedWindow]: the methods of a zero FixedWindow (or a
+// nil one) return an error wrapping [ErrNotInitialized], and Allow and
+// Failures panic with it.
 //
 // FixedWindow is safe for simultaneous use by multiple goroutines and by
 // many processes sharing one Redis.
@@ -82,8 +82,8 @@ func (l *FixedWindow) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
 
-// IndependentKeys marks FixedWindow as a [ratelimit.PerKey] limiter: each key has
-// a state of its own in Redis.
+// IndependentKeys marks FixedWindow as a [ratelimit.PerKey] limiter: each key
+// has a state of its own in Redis. It does nothing, on any value.
 func (l *FixedWindow) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the

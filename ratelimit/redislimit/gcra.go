@@ -81,8 +81,8 @@ func (l *GCRA) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
 
-// IndependentKeys marks GCRA as a [ratelimit.PerKey] limiter: each key has
-// a state of its own in Redis.
+// IndependentKeys marks GCRA as a [ratelimit.PerKey] limiter: each key
+// has a state of its own in Redis. It does nothing, on any value.
 func (l *GCRA) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the

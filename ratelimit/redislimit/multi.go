@@ -64,9 +64,9 @@ func GCRALimit(limit int, per time.Duration, burst int) Limit {
 // the caller's key as their hash tag, so they live in one Redis Cluster
 // slot.
 //
-// Build one with [NewMulti]: the methods of a zero Multi (or a nil one) return
-// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
-// it.
+// Build one with [NewMulti]: the methods of a zero Multi (or a nil one)
+// return an error wrapping [ErrNotInitialized], and Allow and Failures panic
+// with it.
 //
 // Multi is safe for simultaneous use by multiple goroutines and by many
 // processes sharing one Redis.
@@ -149,8 +149,8 @@ func (l *Multi) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
 
-// IndependentKeys marks Multi as a [ratelimit.PerKey] limiter: each key has
-// a state of its own in Redis.
+// IndependentKeys marks Multi as a [ratelimit.PerKey] limiter: each key
+// has a state of its own in Redis. It does nothing, on any value.
 func (l *Multi) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the

@@ -17,9 +17,9 @@ import (
 // the set, O(log limit + trimmed). Pick it for small limits that must hold
 // exactly; [SlidingWindow] approximates it in constant space.
 //
-// Build one with [NewSlidingLog]: the methods of a zero SlidingLog (or a nil one) return
-// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
-// it.
+// Build one with [NewSlidingLog]: the methods of a zero SlidingLog (or a nil
+// one) return an error wrapping [ErrNotInitialized], and Allow and Failures
+// panic with it.
 //
 // SlidingLog is safe for simultaneous use by multiple goroutines and by
 // many processes sharing one Redis.
@@ -82,8 +82,8 @@ func (l *SlidingLog) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
 
-// IndependentKeys marks SlidingLog as a [ratelimit.PerKey] limiter: each key has
-// a state of its own in Redis.
+// IndependentKeys marks SlidingLog as a [ratelimit.PerKey] limiter: each key
+// has a state of its own in Redis. It does nothing, on any value.
 func (l *SlidingLog) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the

@@ -16,9 +16,9 @@ import (
 // whatever the limit. It smooths the fixed window's edge burst and assumes
 // the previous window's events were spread evenly.
 //
-// Build one with [NewSlidingWindow]: the methods of a zero SlidingWindow (or a nil one) return
-// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
-// it.
+// Build one with [NewSlidingWindow]: the methods of a zero SlidingWindow (or
+// a nil one) return an error wrapping [ErrNotInitialized], and Allow and
+// Failures panic with it.
 //
 // SlidingWindow is safe for simultaneous use by multiple goroutines and by
 // many processes sharing one Redis.
@@ -82,8 +82,8 @@ func (l *SlidingWindow) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
 
-// IndependentKeys marks SlidingWindow as a [ratelimit.PerKey] limiter: each key has
-// a state of its own in Redis.
+// IndependentKeys marks SlidingWindow as a [ratelimit.PerKey] limiter: each key
+// has a state of its own in Redis. It does nothing, on any value.
 func (l *SlidingWindow) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the

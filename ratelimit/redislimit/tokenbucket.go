@@ -15,9 +15,9 @@ import (
 // (tokens left and when they were counted). It allows bursts up to burst
 // and a long-run rate of limit per period.
 //
-// Build one with [NewTokenBucket]: the methods of a zero TokenBucket (or a nil one) return
-// an error wrapping [ErrNotInitialized], and Allow and Failures panic with
-// it.
+// Build one with [NewTokenBucket]: the methods of a zero TokenBucket (or a
+// nil one) return an error wrapping [ErrNotInitialized], and Allow and
+// Failures panic with it.
 //
 // TokenBucket is safe for simultaneous use by multiple goroutines and by
 // many processes sharing one Redis.
@@ -81,8 +81,8 @@ func (l *TokenBucket) WaitN(ctx context.Context, key string, n int) error {
 	return l.c.waitN(ctx, key, n)
 }
 
-// IndependentKeys marks TokenBucket as a [ratelimit.PerKey] limiter: each key has
-// a state of its own in Redis.
+// IndependentKeys marks TokenBucket as a [ratelimit.PerKey] limiter: each key
+// has a state of its own in Redis. It does nothing, on any value.
 func (l *TokenBucket) IndependentKeys() {}
 
 // Failures returns how many decisions Redis could not make since the
