@@ -9,6 +9,15 @@ import (
 	"github.com/backendkit/backendkit/sharding"
 )
 
+// engine names the Redis the benchmarks ran on, for their names:
+// engine=redis on a real server ($REDIS_ADDR), engine=miniredis otherwise.
+func engine(s *redistest.Server) string {
+	if s.Real() {
+		return "engine=redis"
+	}
+	return "engine=miniredis"
+}
+
 // BenchmarkGet compares a read in steady state (one round trip) with the
 // dual read of a key whose move is pending: its new node misses, and its
 // old node answers (two round trips).
@@ -27,7 +36,7 @@ func BenchmarkGet(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("steady", func(b *testing.B) {
+	b.Run("steady/"+engine(servers[0]), func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -53,7 +62,7 @@ func BenchmarkGet(b *testing.B) {
 			pending = append(pending, k)
 		}
 	}
-	b.Run("dual-read", func(b *testing.B) {
+	b.Run("dual-read/"+engine(servers[0]), func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -80,7 +89,7 @@ func BenchmarkSet(b *testing.B) {
 	for i := range keys {
 		keys[i] = fmt.Sprintf("k%d", i)
 	}
-	b.Run("steady", func(b *testing.B) {
+	b.Run("steady/"+engine(servers[0]), func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -106,7 +115,7 @@ func BenchmarkSet(b *testing.B) {
 			pending = append(pending, k)
 		}
 	}
-	b.Run("moving", func(b *testing.B) {
+	b.Run("moving/"+engine(servers[0]), func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
