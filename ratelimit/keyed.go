@@ -192,7 +192,7 @@ func (k *Keyed) Decide(_ context.Context, key string, n int) (Decision, error) {
 }
 
 // IndependentKeys marks Keyed as a [PerKey] limiter: each key has a state
-// of its own.
+// of its own. It does nothing, on any value.
 func (k *Keyed) IndependentKeys() {}
 
 // Len returns the number of keys currently held.
