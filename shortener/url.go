@@ -1,0 +1,473 @@
+package shortener
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// DefaultMaxURLLen is the longest URL [URLValidator] accepts when
+// URLConfig.MaxLength is zero: 2048 bytes, what every browser and most
+// proxies carry.
+const DefaultMaxURLLen = 2048
+
+// ErrInvalidURL is the class of every refusal of [URLValidator.Validate]
+// and [NormalizeHost]: errors.Is(err, ErrInvalidURL) holds for each of the
+// errors below.
+var ErrInvalidURL = errors.New("shortener: URL refused")
+
+// The refusals of [URLValidator.Validate], one per cause. Each also
+// matches [ErrInvalidURL]. None of them, nor the detail added to them,
+// repeats the refused text; at most they name a byte position, a length,
+// a port number or the normalised host.
+var (
+	ErrEmptyURL     = newRefusal(ErrInvalidURL, "shortener: empty URL")
+	ErrURLTooLong   = newRefusal(ErrInvalidURL, "shortener: URL too long")
+	ErrControlChar  = newRefusal(ErrInvalidURL, "shortener: control character or white space in URL")
+	ErrMalformedURL = newRefusal(ErrInvalidURL, "shortener: malformed URL")
+	ErrScheme       = newRefusal(ErrInvalidURL, "shortener: scheme is not http or https")
+	ErrNoHost       = newRefusal(ErrInvalidURL, "shortener: URL has no host")
+	ErrCredentials  = newRefusal(ErrInvalidURL, "shortener: URL carries credentials")
+	ErrPort         = newRefusal(ErrInvalidURL, "shortener: port out of range")
+	ErrInvalidHost  = newRefusal(ErrInvalidURL, "shortener: invalid host name")
+	ErrMixedScript  = newRefusal(ErrInvalidURL, "shortener: host label mixes scripts")
+	ErrOwnHost      = newRefusal(ErrInvalidURL, "shortener: URL points at the service itself")
+	ErrLocalAddress = newRefusal(ErrInvalidURL, "shortener: host is a loopback, link-local, unspecified or metadata address")
+	ErrPrivateHost  = newRefusal(ErrInvalidURL, "shortener: host is a private address or intranet name")
+	ErrDeniedHost   = newRefusal(ErrInvalidURL, "shortener: host is on the deny list")
+)
+
+// URLConfig holds the optional settings of a [URLValidator]. Its zero
+// value means the defaults.
+type URLConfig struct {
+	// OwnHosts are the service's own host names: a URL to one of them, or
+	// to a subdomain of one, is ErrOwnHost (a short link to a short link
+	// can loop). Each is normalised as NormalizeHost does.
+	OwnHosts []string
+	// DenyHosts are refused with ErrDeniedHost, with all their
+	// subdomains: other shorteners (which hide the real target), domains
+	// known for abuse. Each is a host name or an IP address, normalised
+	// as NormalizeHost does.
+	DenyHosts []string
+	// AllowPrivate lets through private addresses (10/8, 172.16/12,
+	// 192.168/16, 100.64/10, fc00::/7) and intranet names (a single label,
+	// .local, .internal, .lan, .home.arpa), for a deployment on an
+	// intranet. Loopback, link-local, unspecified and metadata addresses
+	// and "localhost" stay refused.
+	AllowPrivate bool
+	// MaxLength is the longest URL accepted, in bytes, before and after
+	// normalisation. Zero means DefaultMaxURLLen.
+	MaxLength int
+}
+
+// URLValidator decides which URLs may be shortened, and returns them in
+// one normalised form. It is immutable and safe for simultaneous use by
+// multiple goroutines.
+type URLValidator struct {
+	own          map[string]struct{}
+	deny         map[string]struct{}
+	allowPrivate bool
+	maxLen       int
+}
+
+// NewURLValidator returns a validator with cfg's settings; it fails with
+// ErrInvalidConfig for an own or denied host that does not normalise.
+func NewURLValidator(cfg URLConfig) (*URLValidator, error) {
+	if cfg.MaxLength < 0 {
+		return nil, fmt.Errorf("%w: MaxLength must be >= 0, got %d", ErrInvalidConfig, cfg.MaxLength)
+	}
+	if cfg.MaxLength == 0 {
+		cfg.MaxLength = DefaultMaxURLLen
+	}
+	v := &URLValidator{
+		own:          make(map[string]struct{}, len(cfg.OwnHosts)),
+		deny:         make(map[string]struct{}, len(cfg.DenyHosts)),
+		allowPrivate: cfg.AllowPrivate,
+		maxLen:       cfg.MaxLength,
+	}
+	for name, list := range map[string][]string{"OwnHosts": cfg.OwnHosts, "DenyHosts": cfg.DenyHosts} {
+		set := v.own
+		if name == "DenyHosts" {
+			set = v.deny
+		}
+		for i, h := range list {
+			n, err := NormalizeHost(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s[%d]: %w", ErrInvalidConfig, name, i, err)
+			}
+			set[n] = struct{}{}
+		}
+	}
+	return v, nil
+}
+
+// Validate returns the normalised form of raw when it may be shortened,
+// or the refusal that says why not. It checks, in order:
+//
+//   - length: not empty (ErrEmptyURL), at most MaxLength bytes
+//     (ErrURLTooLong);
+//   - no control character, white space or invisible format character
+//     anywhere (ErrControlChar), and valid UTF-8 (ErrMalformedURL);
+//   - scheme http or https in any casing (ErrScheme), followed by "//"
+//     (ErrMalformedURL: "http:host", "http:\\host");
+//   - the authority: no user or password (ErrCredentials), no backslash
+//     (ErrMalformedURL), a host (ErrNoHost), a port in 1–65535 (ErrPort);
+//   - the host, normalised by NormalizeHost (ErrControlChar for %00–%20,
+//     ErrInvalidHost, ErrMixedScript);
+//   - not an own host or its subdomain (ErrOwnHost), not denied by host
+//     or parent domain (ErrDeniedHost);
+//   - not a loopback, link-local, unspecified, multicast, reserved or
+//     metadata address, also when written as IPv4-mapped, NAT64, 6to4 or
+//     IPv4-compatible IPv6, nor "localhost" (ErrLocalAddress); not a
+//     private address or intranet name unless AllowPrivate
+//     (ErrPrivateHost).
+//
+// The normalised form has the scheme and host in lower case, the host in
+// ASCII (IPv4 as a dotted quad), no default port, a path of at least "/",
+// and the path, query and fragment percent-encoded where a browser would
+// encode them. Validate(normalised) returns normalised again.
+func (v *URLValidator) Validate(raw string) (string, error) {
+	if v == nil || v.own == nil {
+		return "", errURLZero
+	}
+	if len(raw) == 0 {
+		return "", ErrEmptyURL
+	}
+	if len(raw) > v.maxLen {
+		return "", fmt.Errorf("%w: %d bytes, limit %d", ErrURLTooLong, len(raw), v.maxLen)
+	}
+	if err := checkChars(raw); err != nil {
+		return "", err
+	}
+	scheme, rest, err := splitScheme(raw)
+	if err != nil {
+		return "", err
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority, tail := rest[:end], rest[end:]
+	host, port, err := splitAuthority(authority, scheme)
+	if err != nil {
+		return "", err
+	}
+	if host, err = v.checkHost(host); err != nil {
+		return "", err
+	}
+	// The path, query and fragment are parsed behind a placeholder host,
+	// so the authority's oddities cannot reach net/url.
+	u, err := url.Parse("http://h" + tail)
+	if err != nil || u.Host != "h" {
+		return "", ErrMalformedURL
+	}
+	var b strings.Builder
+	b.Grow(len(raw) + 8)
+	b.WriteString(scheme)
+	b.WriteString("://")
+	b.WriteString(host)
+	if port != "" {
+		b.WriteByte(':')
+		b.WriteString(port)
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	b.WriteString(p)
+	if u.RawQuery != "" || u.ForceQuery {
+		b.WriteByte('?')
+		escapeQuery(&b, u.RawQuery)
+	}
+	if u.Fragment != "" {
+		b.WriteByte('#')
+		b.WriteString(u.EscapedFragment())
+	}
+	out := b.String()
+	if len(out) > v.maxLen {
+		return "", fmt.Errorf("%w: %d bytes once normalised, limit %d", ErrURLTooLong, len(out), v.maxLen)
+	}
+	return out, nil
+}
+
+// checkChars refuses control characters, white space and invisible
+// format characters (zero-width, bidirectional overrides) anywhere in s,
+// and invalid UTF-8.
+func checkChars(s string) error {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c <= ' ' || c == 0x7f {
+				return fmt.Errorf("%w: at byte %d", ErrControlChar, i)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return fmt.Errorf("%w: invalid UTF-8 at byte %d", ErrMalformedURL, i)
+		}
+		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("%w: at byte %d", ErrControlChar, i)
+		}
+		i += size
+	}
+	return nil
+}
+
+// splitScheme returns the lower-cased scheme and what follows "//".
+func splitScheme(raw string) (scheme, rest string, err error) {
+	colon := strings.IndexByte(raw, ':')
+	if colon <= 0 {
+		return "", "", fmt.Errorf("%w: no scheme", ErrScheme)
+	}
+	switch {
+	case strings.EqualFold(raw[:colon], "http"):
+		scheme = "http"
+	case strings.EqualFold(raw[:colon], "https"):
+		scheme = "https"
+	default:
+		return "", "", ErrScheme
+	}
+	rest = raw[colon+1:]
+	if !strings.HasPrefix(rest, "//") {
+		return "", "", fmt.Errorf("%w: scheme not followed by //", ErrMalformedURL)
+	}
+	return scheme, rest[2:], nil
+}
+
+// splitAuthority returns the host (IPv6 in its brackets) and the port
+// in canonical form, empty when absent or the scheme's default.
+func splitAuthority(a, scheme string) (host, port string, err error) {
+	if strings.IndexByte(a, '@') >= 0 {
+		return "", "", ErrCredentials
+	}
+	if strings.IndexByte(a, '\\') >= 0 {
+		return "", "", fmt.Errorf("%w: backslash in the authority", ErrMalformedURL)
+	}
+	if strings.HasPrefix(a, "[") {
+		end := strings.IndexByte(a, ']')
+		if end < 0 {
+			return "", "", fmt.Errorf("%w: unclosed IPv6 literal", ErrMalformedURL)
+		}
+		host, a = a[:end+1], a[end+1:]
+		if host == "[]" {
+			return "", "", ErrNoHost
+		}
+		if a != "" && a[0] != ':' {
+			return "", "", fmt.Errorf("%w: text after the IPv6 literal", ErrMalformedURL)
+		}
+	} else if i := strings.LastIndexByte(a, ':'); i >= 0 {
+		host, a = a[:i], a[i:]
+		if strings.IndexByte(host, ':') >= 0 {
+			return "", "", fmt.Errorf("%w: IPv6 address without brackets", ErrMalformedURL)
+		}
+	} else {
+		host, a = a, ""
+	}
+	if host == "" {
+		return "", "", ErrNoHost
+	}
+	if a == "" || a == ":" {
+		return host, "", nil
+	}
+	digits := a[1:]
+	n := 0
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return "", "", fmt.Errorf("%w: port is not a number", ErrPort)
+		}
+		if n = n*10 + int(c-'0'); n > 65535 {
+			return "", "", fmt.Errorf("%w: above 65535", ErrPort)
+		}
+	}
+	if n == 0 {
+		return "", "", fmt.Errorf("%w: port 0", ErrPort)
+	}
+	if scheme == "http" && n == 80 || scheme == "https" && n == 443 {
+		return host, "", nil
+	}
+	return host, strconv.Itoa(n), nil
+}
+
+// checkHost normalises host and applies the own, deny and address rules;
+// it returns the host as it goes in the URL (IPv6 in brackets).
+func (v *URLValidator) checkHost(raw string) (string, error) {
+	bracketed := strings.HasPrefix(raw, "[")
+	host, addr, err := normalizeHost(strings.TrimSuffix(strings.TrimPrefix(raw, "["), "]"))
+	if err != nil {
+		return "", err
+	}
+	if bracketed != (addr.IsValid() && addr.Is6()) {
+		return "", fmt.Errorf("%w: IPv6 literal without brackets or a name within them", ErrInvalidHost)
+	}
+	if matchDomain(v.own, host) {
+		return "", fmt.Errorf("%w: %s", ErrOwnHost, host)
+	}
+	if matchDomain(v.deny, host) {
+		return "", fmt.Errorf("%w: %s", ErrDeniedHost, host)
+	}
+	if addr.IsValid() {
+		if err := v.checkAddr(addr); err != nil {
+			return "", fmt.Errorf("%w: %s", err, host)
+		}
+		if addr.Is6() {
+			return "[" + host + "]", nil
+		}
+		return host, nil
+	}
+	if err := v.checkName(host); err != nil {
+		return "", fmt.Errorf("%w: %s", err, host)
+	}
+	return host, nil
+}
+
+// matchDomain reports whether host or one of its parent domains is in
+// set. An IP address matches only itself.
+func matchDomain(set map[string]struct{}, host string) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for h := host; ; {
+		if _, ok := set[h]; ok {
+			return true
+		}
+		i := strings.IndexByte(h, '.')
+		if i < 0 || strings.IndexByte(host, ':') >= 0 {
+			return false
+		}
+		h = h[i+1:]
+	}
+}
+
+// Address ranges refused whatever AllowPrivate says, beyond those netip's
+// methods name.
+var localPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),          // "this network"; 0.0.0.0 reaches the host itself
+	netip.MustParsePrefix("192.0.0.0/24"),       // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),       // documentation
+	netip.MustParsePrefix("198.18.0.0/15"),      // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"),    // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),     // documentation
+	netip.MustParsePrefix("240.0.0.0/4"),        // reserved, and the broadcast address
+	netip.MustParsePrefix("100.100.100.200/32"), // Alibaba Cloud metadata
+	netip.MustParsePrefix("fd00:ec2::254/128"),  // AWS metadata over IPv6
+	netip.MustParsePrefix("fec0::/10"),          // site-local, deprecated
+	netip.MustParsePrefix("100::/64"),           // discard
+	netip.MustParsePrefix("2001:db8::/32"),      // documentation
+}
+
+// Address ranges refused unless AllowPrivate, beyond netip's IsPrivate.
+var privatePrefixes = []netip.Prefix{
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT, shared address space
+}
+
+// IPv6 ranges that carry an IPv4 address in their low 32 bits (or, for
+// 6to4, bits 16 to 48), which must pass the IPv4 rules too.
+var (
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour  = netip.MustParsePrefix("2002::/16")
+	v4Compat   = netip.MustParsePrefix("::/96")
+)
+
+// checkAddr applies the address rules to a, and to the IPv4 address an
+// IPv6 one embeds.
+func (v *URLValidator) checkAddr(a netip.Addr) error {
+	if a.Is4In6() {
+		a = a.Unmap()
+	}
+	if a.Is6() {
+		b := a.As16()
+		switch {
+		case nat64.Contains(a), v4Compat.Contains(a) && !a.IsUnspecified() && !a.IsLoopback():
+			if err := v.checkAddr(netip.AddrFrom4([4]byte(b[12:16]))); err != nil {
+				return err
+			}
+		case nat64Local.Contains(a):
+			return ErrPrivateHost
+		case sixToFour.Contains(a):
+			if err := v.checkAddr(netip.AddrFrom4([4]byte(b[2:6]))); err != nil {
+				return err
+			}
+		}
+	}
+	if a.IsLoopback() || a.IsUnspecified() || a.IsLinkLocalUnicast() || a.IsMulticast() ||
+		a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() {
+		return ErrLocalAddress
+	}
+	for _, p := range localPrefixes {
+		if p.Contains(a) {
+			return ErrLocalAddress
+		}
+	}
+	if v.allowPrivate {
+		return nil
+	}
+	if a.IsPrivate() {
+		return ErrPrivateHost
+	}
+	for _, p := range privatePrefixes {
+		if p.Contains(a) {
+			return ErrPrivateHost
+		}
+	}
+	return nil
+}
+
+// Names that always mean this machine or a cloud's metadata service.
+var localNames = map[string]struct{}{
+	"localhost":                  {},
+	"localhost.localdomain":      {},
+	"metadata":                   {},
+	"metadata.google.internal":   {},
+	"instance-data":              {},
+	"instance-data.ec2.internal": {},
+}
+
+// Suffixes of names that resolve only inside a private network.
+var privateSuffixes = []string{".local", ".internal", ".lan", ".home.arpa", ".intranet", ".corp"}
+
+// checkName applies the name rules to a normalised host name.
+func (v *URLValidator) checkName(h string) error {
+	if _, ok := localNames[h]; ok || strings.HasSuffix(h, ".localhost") {
+		return ErrLocalAddress
+	}
+	if v.allowPrivate {
+		return nil
+	}
+	if strings.IndexByte(h, '.') < 0 {
+		return ErrPrivateHost
+	}
+	for _, s := range privateSuffixes {
+		if strings.HasSuffix(h, s) || h == s[1:] {
+			return ErrPrivateHost
+		}
+	}
+	return nil
+}
+
+// escapeQuery writes q with the bytes a browser would percent-encode in a
+// query of an http URL (non-ASCII, quotes, angle brackets and the like)
+// encoded; existing escapes are kept.
+func escapeQuery(b *strings.Builder, q string) {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c >= utf8.RuneSelf, c == '"', c == '\'', c == '<', c == '>', c == '`',
+			c == '\\', c == '^', c == '{', c == '|', c == '}':
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
+}
