@@ -98,7 +98,8 @@ func NewURLValidator(cfg URLConfig) (*URLValidator, error) {
 		for i, h := range list {
 			n, err := NormalizeHost(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s[%d]: %w", ErrInvalidConfig, name, i, err)
+				// The cause without its own prefix: the text says it once.
+				return nil, fmt.Errorf("%w: %s[%d]: %s", ErrInvalidConfig, name, i, strings.TrimPrefix(err.Error(), "shortener: "))
 			}
 			set[n] = struct{}{}
 		}
