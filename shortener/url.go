@@ -161,20 +161,42 @@ func (v *URLValidator) Validate(raw string) (string, error) {
 	if host, err = v.checkHost(host); err != nil {
 		return "", err
 	}
-	// The path, query and fragment are parsed behind a placeholder host,
-	// so the authority's oddities cannot reach net/url.
-	u, err := url.Parse("http://h" + tail)
-	if err != nil || u.Host != "h" {
-		return "", ErrMalformedURL
-	}
 	var b strings.Builder
-	b.Grow(len(raw) + 8)
+	b.Grow(len(scheme) + 3 + len(host) + 6 + len(tail) + 1)
 	b.WriteString(scheme)
 	b.WriteString("://")
 	b.WriteString(host)
 	if port != "" {
 		b.WriteByte(':')
 		b.WriteString(port)
+	}
+	if !writeTail(&b, tail, false) {
+		return "", ErrMalformedURL
+	}
+	out := b.String()
+	if len(out) > v.maxLen {
+		return "", fmt.Errorf("%w: %d bytes once normalised, limit %d", ErrURLTooLong, len(out), v.maxLen)
+	}
+	return out, nil
+}
+
+// writeTail writes the normalised path, query and fragment of tail (what
+// follows the authority) to b, and reports false if they do not parse.
+// A tail of the characters that need no escaping anywhere is written as
+// it is; anything else is parsed by net/url behind a placeholder host, so
+// the authority's oddities cannot reach it. slow forces the second way
+// (tests compare the two).
+func writeTail(b *strings.Builder, tail string, slow bool) bool {
+	if !slow && plainTail(tail) {
+		if tail == "" || tail[0] != '/' {
+			b.WriteByte('/')
+		}
+		b.WriteString(strings.TrimSuffix(tail, "#"))
+		return true
+	}
+	u, err := url.Parse("http://h" + tail)
+	if err != nil || u.Host != "h" {
+		return false
 	}
 	p := u.EscapedPath()
 	if p == "" {
@@ -183,17 +205,33 @@ func (v *URLValidator) Validate(raw string) (string, error) {
 	b.WriteString(p)
 	if u.RawQuery != "" || u.ForceQuery {
 		b.WriteByte('?')
-		escapeQuery(&b, u.RawQuery)
+		escapeQuery(b, u.RawQuery)
 	}
 	if u.Fragment != "" {
 		b.WriteByte('#')
 		b.WriteString(u.EscapedFragment())
 	}
-	out := b.String()
-	if len(out) > v.maxLen {
-		return "", fmt.Errorf("%w: %d bytes once normalised, limit %d", ErrURLTooLong, len(out), v.maxLen)
+	return true
+}
+
+// plainTail reports whether tail holds only characters that net/url
+// keeps as they are in a path, query and fragment (unreserved, and the
+// delimiters other than the apostrophe), no percent-escape and at most
+// one '#'.
+func plainTail(tail string) bool {
+	hash := false
+	for i := 0; i < len(tail); i++ {
+		c := tail[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~!$&()*+,;=:@/?", c) >= 0:
+		case c == '#' && !hash:
+			hash = true
+		default:
+			return false
+		}
 	}
-	return out, nil
+	return true
 }
 
 // checkChars refuses control characters, white space and invisible
@@ -459,6 +497,10 @@ func (v *URLValidator) checkName(h string) error {
 // encoded; existing escapes are kept.
 func escapeQuery(b *strings.Builder, q string) {
 	const hex = "0123456789ABCDEF"
+	if strings.IndexFunc(q, func(r rune) bool { return r >= utf8.RuneSelf || strings.ContainsRune("\"'<>`\\^{|}", r) }) < 0 {
+		b.WriteString(q)
+		return
+	}
 	for i := 0; i < len(q); i++ {
 		c := q[i]
 		switch {
