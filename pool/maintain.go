@@ -114,7 +114,7 @@ func (p *Pool[T]) fill() {
 		p.total++
 		p.constructing++
 		p.mu.Unlock()
-		v, _, err := p.constructCaught(p.construct)
+		v, err := p.constructAside()
 		p.mu.Lock()
 		_, d, err := p.builtLocked(v, err, false)
 		p.dispose(d)
@@ -153,7 +153,7 @@ func (p *Pool[T]) probe() {
 			p.total++
 			p.constructing++
 			p.mu.Unlock()
-			v, _, err := p.constructCaught(p.construct)
+			v, err := p.constructAside()
 			p.mu.Lock()
 			_, d, err := p.builtLocked(v, err, false)
 			p.dispose(d)

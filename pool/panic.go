@@ -39,9 +39,9 @@ func (e *PanicError) Unwrap() error {
 	return err
 }
 
-// errNoReturn is the construction error recorded when a Constructor on a
-// caller's goroutine neither returned nor panicked: it called
-// runtime.Goexit.
+// errNoReturn is the construction error recorded when a Constructor
+// neither returned nor panicked: it called runtime.Goexit, as t.FailNow
+// does.
 var errNoReturn = errors.New("pool: Constructor did not return")
 
 // doomed is a resource taken out of circulation (state dying), still to
@@ -67,11 +67,16 @@ func (p *Pool[T]) dispose(d doomed[T]) (pe *PanicError) {
 	return nil
 }
 
-// constructCaught runs construct on one of the pool's own goroutines: a
-// panic is recovered, counted, and returned both as pe and as the
-// construction's error.
-func (p *Pool[T]) constructCaught(construct func() (T, error)) (v T, pe *PanicError, err error) {
+// constructCaught runs construct on a goroutine of the pool's that does
+// nothing after it, and hands the outcome to settle, on that goroutine: a
+// panic is recovered, counted, and given both as pe and as the
+// construction's error; a construct that calls runtime.Goexit is a failed
+// construction (errNoReturn), settled before the goroutine ends.
+func (p *Pool[T]) constructCaught(construct func() (T, error), settle func(v T, pe *PanicError, err error)) {
+	var v T
+	err := errNoReturn // unless construct returns
 	defer func() {
+		var pe *PanicError
 		if r := recover(); r != nil {
 			pe = &PanicError{Callback: "Constructor", Value: r, Stack: debug.Stack()}
 			err = pe
@@ -79,7 +84,26 @@ func (p *Pool[T]) constructCaught(construct func() (T, error)) (v T, pe *PanicEr
 			p.stats.panics++
 			p.mu.Unlock()
 		}
+		settle(v, pe, err)
 	}()
 	v, err = construct()
-	return v, nil, err
+}
+
+// constructAside runs one of the pool's own constructions (the MinIdle
+// refill, a recovery probe) on a goroutine of its own and waits for it, so
+// that a Constructor calling runtime.Goexit ends that goroutine, not the
+// one that keeps the pool.
+func (p *Pool[T]) constructAside() (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	p.mu.Lock()
+	p.startLocked(func() {
+		p.constructCaught(p.construct, func(v T, _ *PanicError, err error) { ch <- result{v, err} })
+	})
+	p.mu.Unlock()
+	r := <-ch
+	return r.v, r.err
 }

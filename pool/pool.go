@@ -171,17 +171,21 @@ func (p *Pool[T]) nanotime() int64 { return int64(time.Since(p.base)) }
 func (p *Pool[T]) made() bool { return p != nil && p.drained != nil }
 
 // startLocked runs f on a goroutine that Close waits for. Callers hold p.mu
-// or, in New, own p alone.
+// or, in New, own p alone. The goroutine is counted out in a deferred
+// call, so that Close still drains when a callback in f calls
+// runtime.Goexit.
 func (p *Pool[T]) startLocked(f func()) {
 	p.running++
 	p.bg.Add(1)
 	go func() {
 		defer p.bg.Done()
+		defer func() {
+			p.mu.Lock()
+			p.running--
+			p.checkDrainedLocked()
+			p.mu.Unlock()
+		}()
 		f()
-		p.mu.Lock()
-		p.running--
-		p.checkDrainedLocked()
-		p.mu.Unlock()
 	}()
 }
 
@@ -207,7 +211,11 @@ func (p *Pool[T]) startLocked(f func()) {
 // goes on with its own value; otherwise it runs on a pool goroutine, and
 // Acquire panics with a *PanicError that holds the value and that
 // goroutine's stack. If the caller has already given up, the panic reaches
-// nobody: it is a failed construction, counted in Stats.Panics.
+// nobody: it is a failed construction, counted in Stats.Panics. A
+// Constructor that calls runtime.Goexit (as t.FailNow does) is a failed
+// construction too: on the caller's goroutine it ends that goroutine, as
+// it would without a pool; on a pool goroutine it ends only that one, and
+// the caller gets the error wrapped with ErrConstructor.
 func (p *Pool[T]) Acquire(ctx context.Context) (Handle[T], error) {
 	if p == nil {
 		return Handle[T]{}, ErrNotInitialized
@@ -536,16 +544,17 @@ func (p *Pool[T]) build(ctx context.Context) (Handle[T], error) {
 	abandoned, delivered := false, false
 	p.mu.Lock()
 	p.startLocked(func() {
-		v, pe, err := p.constructCaught(construct)
-		p.mu.Lock()
-		if abandoned {
-			_, d, _ := p.builtLocked(v, err, false)
-			p.dispose(d)
-			return
-		}
-		delivered = true
-		h, d, err := p.builtLocked(v, err, true)
-		ch <- result{h, err, pe, d}
+		p.constructCaught(construct, func(v T, pe *PanicError, err error) {
+			p.mu.Lock()
+			if abandoned {
+				_, d, _ := p.builtLocked(v, err, false)
+				p.dispose(d)
+				return
+			}
+			delivered = true
+			h, d, err := p.builtLocked(v, err, true)
+			ch <- result{h, err, pe, d}
+		})
 	})
 	p.mu.Unlock()
 	// The result's destructor and panic belong to the caller: they run
