@@ -253,10 +253,11 @@
 // A verification allocates once for HMAC and EdDSA tokens whose aud is a
 // single string, however up to four distinct headers alternate (the two
 // kids of a rotation among them); a header not among the four remembered
-// costs four allocations more, an aud array two more (three in all). The
-// public-key arithmetic allocates inside crypto/rsa and crypto/ecdsa:
-// 14 allocations for RS256 and 25 for ES256 on P-256 (TestAllocationsByCase
-// pins these counts). Signing with an HMAC key encodes the claims without
+// costs three allocations more (the entry that remembers it, and its
+// copies of the segment and the kid), an aud array one more (two in
+// all). The public-key arithmetic allocates inside crypto/rsa and
+// crypto/ecdsa: 14 allocations for RS256 and 25 for ES256 on P-256
+// (TestAllocationsByCase pins these counts). Signing with an HMAC key encodes the claims without
 // reflection and builds the token in its own buffer, which becomes the
 // returned string: one allocation.
 //

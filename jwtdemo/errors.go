@@ -120,11 +120,13 @@ func (e *chainError) Unwrap() []error { return []error{e.sentinel, e.err} }
 // it, not enough to let a token fill logs with its own text.
 const maxQuoted = 40
 
-// truncate returns s, or its first maxQuoted bytes, cut back to the start
-// of a rune, followed by "...".
+// truncate returns a copy of s, or of its first maxQuoted bytes, cut back
+// to the start of a rune, followed by "...". It copies even a short s, so
+// that s does not escape into the error: the header and member names it
+// quotes live in the verifier's stack buffers, which must stay there.
 func truncate(s string) string {
 	if len(s) <= maxQuoted {
-		return s
+		return strings.Clone(s)
 	}
 	n := maxQuoted
 	for n > 0 && !utf8.RuneStart(s[n]) {
