@@ -996,8 +996,9 @@ func (h Handle[T]) Destroy() {
 // another on a goroutine of the pool's; resources in use are destroyed when
 // they are released; constructions in progress see their context cancelled
 // and their results are destroyed. Close waits for all of this and for the
-// pool's goroutines to end, until ctx ends: then it returns ctx's error
-// (wrapped), whatever the destructors are doing, and the destruction goes
+// pool's goroutines to end, until ctx ends: then, unless all of it is
+// done already, it returns ctx's error (wrapped), whatever the
+// destructors are doing, and the destruction goes
 // on after Close has returned: idle resources on the pool's goroutine,
 // resources in use whenever their holders release them. If the Destructor
 // of an idle resource panics, the others are destroyed all the same, and
@@ -1050,17 +1051,21 @@ func (p *Pool[T]) Close(ctx context.Context) error {
 	}
 	p.mu.Unlock()
 	select {
-	case <-p.drained:
-		p.bg.Wait()
+	case <-p.drained: // first, so that a drained pool is never a timeout
+	default:
 		select {
-		case pe := <-panicked:
-			panic(pe)
-		default:
+		case <-p.drained:
+		case <-ctx.Done():
+			return fmt.Errorf("pool: close: %w", ctx.Err())
 		}
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("pool: close: %w", ctx.Err())
 	}
+	p.bg.Wait()
+	select {
+	case pe := <-panicked:
+		panic(pe)
+	default:
+	}
+	return nil
 }
 
 // Stats returns a snapshot of the pool's state and counters. On a Pool not

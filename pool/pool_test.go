@@ -758,3 +758,19 @@ func TestTryAcquireTakesOnlyResourcesThatNeedNothingDone(t *testing.T) {
 		assert.Equal(t, 3, p.Stats().Idle, "the two left behind are still there")
 	})
 }
+
+// TestCloseWithNothingToWaitForReturnsNil: a Close that finds the pool
+// drained returns nil even when its context has ended, every time; it
+// gives up on its context only while something is left to wait for.
+func TestCloseWithNothingToWaitForReturnsNil(t *testing.T) {
+	ended, end := context.WithCancel(context.Background())
+	end()
+	for i := range 100 {
+		var b backend
+		p := newPool(t, b.config(1))
+		if i%2 == 1 {
+			closePool(t, p) // and the second Close finds it drained
+		}
+		require.NoError(t, p.Close(ended), "Close #%d of an empty pool", i)
+	}
+}
