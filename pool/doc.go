@@ -29,10 +29,10 @@
 // Trade-offs of the approaches in this package (bench_test.go):
 //
 //	approach          acquire+release    memory                 behaviour                           pick it for
-//	GuidePool         one channel op     size conns, all built  blocks for ever when empty, never   comparison only
+//	GuidePool         a receive, a send  size conns, all built  blocks for ever when empty, never   comparison only
 //	                                     up front               checks, double release accepted,
 //	                                                            cannot close
-//	buffered channel  one channel op     up to size, lazily     bounded, ctx through select; no     a fixed set of cheap,
+//	buffered channel  a receive, a send  up to size, lazily     bounded, ctx through select; no     a fixed set of cheap,
 //	(chanPool)                                                  checks, ages, fail-fast or close    unbreakable resources
 //	Pool              34 ns (42 ns       an entry per resource  FIFO waiters, health checks,        network connections
 //	                  parallel)          (up to MaxSize), a     lifetimes, fail-fast, leak reports,
@@ -183,15 +183,15 @@
 // queueing, the releaser picking it), a channel of the waiter's own, a
 // recycled waiter, and two clock reads that feed Stats.WaitDuration and
 // the wait percentiles; in a CPU profile of the benchmark those clock
-// reads alone were 11% of the samples. Release used to wake the waiter
-// with the mutex held, so the other core queued behind a scheduler call;
-// it now picks the waiter under the mutex, which keeps the order first
-// come, first served, and wakes it after unlocking, as the channel does.
-// Measured on the same VM while it was shared with other work (so with a
-// wide spread): medians of 13 interleaved runs of 1 s, 768 ns/op before
-// that change and 675 after, wait p50 46 and 41 µs; the guide's queue, run
-// in the same rounds, had medians of 548 and 761 ns/op in two sets of
-// five, wait p50 41 µs. The gap left is the
+// reads alone were 11% of the samples. Release picks the waiter under the
+// mutex, which keeps the order first come, first served, and wakes it
+// after unlocking, as the channel does, so that the other core does not
+// queue behind the scheduler's work of readying it. Measured on the same
+// VM while it was shared with other work (so with a wide spread): medians
+// of 13 interleaved runs of 1 s, 675 ns/op and a wait p50 of 41 µs, where
+// waking the waiter with the mutex held took 768 ns/op and 46 µs; the
+// guide's queue, run in the same rounds, had medians of 548 and 761 ns/op
+// in two sets of five, wait p50 41 µs. The gap left is the
 // price of the wait statistics and of a queue that honours contexts,
 // skips callers that gave up and never hands a resource to two holders.
 // A pool sized by Little's law (see the interview card) is rarely in

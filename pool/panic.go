@@ -22,8 +22,10 @@ type PanicError struct {
 	Callback string
 	// Value is what the callback panicked with.
 	Value any
-	// Stack is the stack of the pool goroutine where the callback
-	// panicked, as runtime/debug.Stack formats it.
+	// Stack is the stack of the goroutine where the callback panicked (a
+	// pool goroutine's, or, for a Constructor that ran on the caller's
+	// goroutine and is recorded as the last construction error, the
+	// caller's), as runtime/debug.Stack formats it.
 	Stack []byte
 }
 

@@ -15,8 +15,10 @@ type Stats struct {
 	Total int
 	// Idle is the number of resources ready to be acquired.
 	Idle int
-	// InUse is the number of resources held by callers (including those
-	// being health-checked for a caller).
+	// InUse is the number of resources neither idle nor being built:
+	// those held by callers (including those being health-checked for a
+	// caller) and those being destroyed, whose Destructor has not
+	// returned yet.
 	InUse int
 	// Constructing is the number of resources being built.
 	Constructing int
