@@ -235,11 +235,14 @@
 // context, without polling; when the context's deadline comes before that
 // they return an error wrapping context.DeadlineExceeded at once, having
 // reserved nothing, and when the context ends during the sleep they give
-// the reservation back. A turn more than 2^60 ns (about 36.5 years) away,
-// which a queue of waiters reaches at the slowest rates, counts as never:
-// such a wait reserves nothing, fails at once when the context has a
-// deadline, and otherwise returns only when the context ends. [Wait] waits
-// on any Limiter by sleeping each Decision's RetryAfter.
+// the reservation back, unless a later reservation or event has been
+// counted after it: that one's turn was reckoned after the cancelled one
+// and stays where it is, so giving the turn back too would let two events
+// through together, and it goes unused instead. A turn more than 2^60 ns
+// (about 36.5 years) away, which a queue of waiters reaches at the slowest
+// rates, counts as never: such a wait reserves nothing, fails at once when
+// the context has a deadline, and otherwise returns only when the context
+// ends. [Wait] waits on any Limiter by sleeping each Decision's RetryAfter.
 //
 // # Keyed limiters and memory
 //

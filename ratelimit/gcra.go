@@ -185,13 +185,16 @@ func (l *GCRA) decideAt(now int64, n int) (Decision, error) {
 // WaitN blocks until n events may happen, then returns nil having recorded
 // them. It reserves the events at once and sleeps exactly until their turn:
 // when the context's deadline comes before that turn it returns an error
-// wrapping context.DeadlineExceeded at once without reserving anything,
-// and when the context ends during the sleep it gives the reservation back
-// and returns the context's error. A turn more than 2^60 ns (about 36.5
-// years) away, which a queue of waiters reaches at the slowest rates,
-// counts as never: WaitN reserves nothing and fails at once if the context
-// has a deadline, else blocks until the context ends. It returns an error
-// wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > burst.
+// wrapping context.DeadlineExceeded at once without reserving anything, and
+// when the context ends during the sleep it returns the context's error,
+// giving the reservation back unless events have been counted after it
+// since (a later waiter's turn was reckoned after this one, so the turn
+// then goes unused rather than being handed out twice). A turn more than
+// 2^60 ns (about 36.5 years) away, which a queue of waiters reaches at the
+// slowest rates, counts as never: WaitN reserves nothing and fails at once
+// if the context has a deadline, else blocks until the context ends. It
+// returns an error wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or
+// n > burst.
 func (l *GCRA) WaitN(ctx context.Context, n int) error {
 	if l == nil || l.b.burst == 0 {
 		return errGCRAZero
@@ -204,10 +207,10 @@ func (l *GCRA) WaitN(ctx context.Context, n int) error {
 	}
 	now := now()
 	cost := int64(n) * l.b.interval
-	var delay int64
+	var next, delay int64
 	for {
 		tat := l.tat.Load()
-		next := max(tat, now) + cost
+		next = max(tat, now) + cost
 		// The events are due when next-span is reached.
 		if delay = next - l.b.span - now; delay > maxWait {
 			return waitForEver(ctx, delay)
@@ -222,7 +225,11 @@ func (l *GCRA) WaitN(ctx context.Context, n int) error {
 		}
 	}
 	if err := sleep(ctx, time.Duration(delay)); err != nil {
-		l.tat.Add(-cost)
+		// Give the reservation back only if nothing was counted after it:
+		// a later waiter sleeps until a turn reckoned after this one, and
+		// moving tat back under it would let a new event through at that
+		// same turn.
+		l.tat.CompareAndSwap(next, next-cost)
 		return err
 	}
 	return nil

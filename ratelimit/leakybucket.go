@@ -103,8 +103,11 @@ func (l *LeakyBucket) decideAt(now int64, n int) (Decision, error) {
 // [ErrQueueFull] at once when the bucket has no room for them, one wrapping
 // context.DeadlineExceeded at once when the context's deadline comes before
 // their turn, and the context's error when it ends during the wait, having
-// taken the events back out of the queue. It returns an error wrapping
-// [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > capacity.
+// taken the events back out of the queue unless other events have joined it
+// since (their turns were reckoned after these, so the room then goes
+// unused rather than letting two events leave together). It returns an
+// error wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n >
+// capacity.
 func (l *LeakyBucket) WaitN(ctx context.Context, n int) error {
 	if l == nil || l.b.burst == 0 {
 		return errLeakyBucketZero
@@ -132,8 +135,14 @@ func (l *LeakyBucket) WaitN(ctx context.Context, n int) error {
 	l.mu.Unlock()
 
 	if err := sleep(ctx, delay); err != nil {
+		// Take the events back out only if nothing joined the bucket
+		// after them: a later event's turn was reckoned after theirs, and
+		// freeing their room under it would let a new event leave at that
+		// same turn.
 		l.mu.Lock()
-		l.drained -= cost
+		if l.drained == turn+cost {
+			l.drained = turn
+		}
 		l.mu.Unlock()
 		return err
 	}

@@ -150,12 +150,14 @@ func (l *TokenBucket) decideAt(now int64, n int) (Decision, error) {
 // sleeps exactly until the refill has covered them: when the context's
 // deadline comes first it returns an error wrapping
 // context.DeadlineExceeded at once without taking anything, and when the
-// context ends during the sleep it puts the tokens back and returns the
-// context's error. A refill more than 2^60 ns (about 36.5 years) away,
-// which a queue of waiters reaches at the slowest rates, counts as never:
-// WaitN takes nothing and fails at once if the context has a deadline,
-// else blocks until the context ends. It returns an error wrapping
-// [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > burst.
+// context ends during the sleep it returns the context's error, putting the
+// tokens back unless tokens have been taken since (a later waiter's refill
+// was reckoned after this debt, so the tokens then go unused rather than
+// being handed out twice). A refill more than 2^60 ns (about 36.5 years)
+// away, which a queue of waiters reaches at the slowest rates, counts as
+// never: WaitN takes nothing and fails at once if the context has a
+// deadline, else blocks until the context ends. It returns an error
+// wrapping [ErrInvalidN] or [ErrExceedsLimit] for n < 1 or n > burst.
 func (l *TokenBucket) WaitN(ctx context.Context, n int) error {
 	if l == nil || l.b.burst == 0 {
 		return errTokenBucketZero
@@ -182,11 +184,18 @@ func (l *TokenBucket) WaitN(ctx context.Context, n int) error {
 	// Take the tokens; when there are too few, the credit goes into a
 	// debt that the refill repays by the end of the wait.
 	l.s.credit, l.s.last = credit-need, max(l.s.last, now)
+	taken := l.s
 	l.mu.Unlock()
 
 	if err := sleep(ctx, delay); err != nil {
+		// Put the tokens back only if nothing was taken since: a later
+		// waiter sleeps until a refill reckoned after this debt, and
+		// repaying it under that waiter would let a new event through
+		// at the same instant.
 		l.mu.Lock()
-		l.s.credit = min(l.s.credit+need, l.b.span)
+		if l.s == taken {
+			l.s.credit += need
+		}
 		l.mu.Unlock()
 		return err
 	}

@@ -209,3 +209,46 @@ func TestWaitBrokenLimiter(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "without a retry-after")
 }
+
+// TestWaitCancelUnderLaterWaiters cancels a waiter while another waits
+// behind it. The later waiter's turn was counted after the cancelled one,
+// and it still wakes then; giving the cancelled turn back as well would
+// let a new event through at that same instant, two at once where the
+// limit allows one. So the turn is not given back: the next event comes a
+// full interval after the later waiter's.
+func TestWaitCancelUnderLaterWaiters(t *testing.T) {
+	for _, w := range []struct {
+		name string
+		new  func() (waiter, error)
+	}{
+		{"token-bucket", func() (waiter, error) { return ratelimit.NewTokenBucket(1, 100*ms, 1) }},
+		{"gcra", func() (waiter, error) { return ratelimit.NewGCRA(1, 100*ms, 1) }},
+		{"leaky-bucket", func() (waiter, error) { return ratelimit.NewLeakyBucket(1, 100*ms, 3) }},
+	} {
+		t.Run(w.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				l, err := w.new()
+				require.NoError(t, err)
+				require.NoError(t, l.Wait(t.Context()))
+				start := time.Now()
+
+				ctx, cancel := context.WithCancel(t.Context())
+				first := make(chan error)
+				go func() { first <- l.Wait(ctx) }() // due at 100ms
+				synctest.Wait()
+				second := make(chan time.Duration)
+				go func() {
+					assert.NoError(t, l.Wait(t.Context())) // due at 200ms
+					second <- time.Since(start)
+				}()
+				synctest.Wait()
+				cancel()
+				require.ErrorIs(t, <-first, context.Canceled)
+
+				assert.Equal(t, 200*ms, <-second, "the later waiter keeps its turn")
+				require.NoError(t, l.Wait(t.Context()))
+				assert.Equal(t, 300*ms, time.Since(start), "one event per 100ms, never two at once")
+			})
+		})
+	}
+}
