@@ -70,10 +70,12 @@ func (l *GCRA) Wait(ctx context.Context, key string) error {
 
 // WaitN blocks until n events for key are allowed and records them. Each
 // time it is refused it sleeps for the retry-after Redis returned plus
-// random jitter (Config.Jitter), then asks again. It returns at once, with an
-// error wrapping [context.DeadlineExceeded], when the context's deadline
-// comes before the retry-after; and it returns the error of a failed
-// decision when the policy gives one.
+// random jitter (Config.Jitter; none when the jitter would take the sleep
+// to the context's deadline, leaving no time to ask again), then asks
+// again. It returns at once, with an error wrapping
+// [context.DeadlineExceeded], when the context's deadline comes before the
+// retry-after; and it returns the error of a failed decision when the
+// policy gives one.
 func (l *GCRA) WaitN(ctx context.Context, key string, n int) error {
 	if l == nil || l.c == nil {
 		return errGCRAZero

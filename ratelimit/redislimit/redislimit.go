@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -176,7 +177,8 @@ type Config struct {
 	OnFailure func(key string, err error)
 	// Jitter is how much random delay Wait adds to the retry-after it was
 	// told, as a fraction of it: a wait of d becomes a uniformly random
-	// duration in [d, d×(1+Jitter)]. Zero means [DefaultJitter], unless
+	// duration in [d, d×(1+Jitter)], or d itself when the context's
+	// deadline would come first. Zero means [DefaultJitter], unless
 	// NoJitter is set; at most 10. Jitter spreads clients that were
 	// refused together, so they do not come back in lockstep and collide
 	// again.
@@ -320,8 +322,10 @@ type core struct {
 	// direct is set when the client itself honours context deadlines, so a
 	// call needs no watching goroutine.
 	direct bool
-	// sleep waits between tries in Wait; tests replace it.
-	sleep func(context.Context, time.Duration) error
+	// sleep waits between tries in Wait, and random draws its jitter in
+	// [0, 1); tests replace them.
+	sleep  func(context.Context, time.Duration) error
+	random func() float64
 
 	failures atomic.Uint64
 }
@@ -341,6 +345,7 @@ func newCore(rdb redis.Scripter, script *redis.Script, specs []spec, cfg Config)
 		cfg:    cfg,
 		direct: honoursContext(rdb),
 		sleep:  sleepCtx,
+		random: rand.Float64,
 	}
 	c.maxN = MaxLimit
 	for i, s := range specs {

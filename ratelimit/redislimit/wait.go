@@ -3,12 +3,12 @@ package redislimit
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 )
 
 // waitN blocks until n events for key are allowed, sleeping between tries
-// for the retry-after each refusal carried plus jitter.
+// for the retry-after each refusal carried plus jitter, the jitter left
+// out when it would take the sleep to the context's deadline.
 func (c *core) waitN(ctx context.Context, key string, n int) error {
 	for {
 		d, err := c.decide(ctx, key, n)
@@ -26,7 +26,12 @@ func (c *core) waitN(ctx context.Context, key string, n int) error {
 			if left < delay {
 				return fmt.Errorf("redislimit: Wait(n=%d) needs %v, the context ends in %v: %w", n, delay, left, context.DeadlineExceeded)
 			}
-			delay = min(c.jittered(delay), left)
+			// Jitter may not take the sleep to the deadline: the retry
+			// needs a round trip before it. When it would, sleep the
+			// retry-after alone.
+			if j := c.jittered(delay); j < left {
+				delay = j
+			}
 		} else {
 			delay = c.jittered(delay)
 		}
@@ -41,7 +46,7 @@ func (c *core) jittered(d time.Duration) time.Duration {
 	if c.cfg.Jitter == 0 || d <= 0 {
 		return d
 	}
-	return d + time.Duration(rand.Float64()*c.cfg.Jitter*float64(d))
+	return d + time.Duration(c.random()*c.cfg.Jitter*float64(d))
 }
 
 // sleepCtx waits for d or until ctx ends, whichever is first.

@@ -3,6 +3,7 @@ package redislimit
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -135,7 +136,7 @@ func TestSleepCtx(t *testing.T) {
 }
 
 func TestJittered(t *testing.T) {
-	c := &core{cfg: Config{Jitter: 0.5}}
+	c := &core{cfg: Config{Jitter: 0.5}, random: rand.Float64}
 	for range 100 {
 		d := c.jittered(time.Second)
 		assert.GreaterOrEqual(t, d, time.Second)
@@ -172,5 +173,40 @@ func TestConfigZeroMeansTheDefaults(t *testing.T) {
 	} {
 		_, err := NewGCRA(rdb, 1, time.Second, 1, cfg)
 		assert.ErrorIs(t, err, ErrInvalidConfig, name)
+	}
+}
+
+// TestWaitJitterNeverSleepsToTheDeadline: a retry-after that the deadline
+// leaves room for is slept, jittered only as far as the room allows.
+// Sleeping until the deadline itself would leave no time to ask again, and
+// a Wait that could have succeeded would fail.
+func TestWaitJitterNeverSleepsToTheDeadline(t *testing.T) {
+	r := redistest.NewMiniredis(t)
+	at := t0
+	r.Miniredis().SetTime(at)
+	l, err := NewGCRA(r.Client, 10, time.Second, 1, Config{Prefix: r.Prefix, Jitter: 10}) // one event per 100ms
+	require.NoError(t, err)
+	var delays []time.Duration
+	l.c.sleep = fakeSleep(r, &at, &delays)
+	require.NoError(t, l.Wait(context.Background(), "k"), "the first event is free")
+
+	for _, c := range []struct {
+		random   float64
+		deadline time.Duration
+		want     time.Duration
+	}{
+		{0, 500 * time.Millisecond, 100 * time.Millisecond},
+		{0.5, time.Second, 600 * time.Millisecond},               // 100ms + 0.5×10×100ms, within the room
+		{0.06, 500 * time.Millisecond, 160 * time.Millisecond},   // within
+		{0.9999, 500 * time.Millisecond, 100 * time.Millisecond}, // 1100ms would pass the deadline
+	} {
+		delays = nil
+		l.c.random = func() float64 { return c.random }
+		ctx, cancel := context.WithTimeout(context.Background(), c.deadline)
+		err := l.Wait(ctx, "k")
+		cancel()
+		require.NoError(t, err, "random %v", c.random)
+		require.Len(t, delays, 1)
+		assert.Equal(t, c.want, delays[0].Round(time.Microsecond), "random %v, deadline in %v", c.random, c.deadline)
 	}
 }
