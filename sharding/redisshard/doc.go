@@ -58,9 +58,10 @@
 //     instead of deleting keys it could not read.
 //   - How much does a move scan? Only the nodes that hand keys over, from
 //     [sharding.PlanRing], in pipelined batches ([Config.BatchSize]).
-//   - Can a node be a Redis Cluster? Yes: a *redis.ClusterClient; the
-//     Store's commands have one key each, and a move out of a cluster scans
-//     every master (TestClusterAsANode).
+//   - Can a node be a Redis Cluster? Yes: a *redis.ClusterClient that
+//     reads from the masters; the Store's commands have one key each, and
+//     a move out of a cluster scans every master (TestClusterAsANode). A
+//     go-redis Ring cannot: its SCAN reaches one shard.
 //   - What about multi-key operations and hot keys? The Store has none
 //     (single keys only); with go-redis's Ring or Redis Cluster, hash tags
 //     keep related keys on one node. A hot key stays on one node here as
@@ -107,5 +108,9 @@
 // cluster as a node, remove the single server, and the keys are copied over
 // while the Store stays in use. The Store sends single-key commands only,
 // so each stays in one hash slot; a move out of a cluster scans every
-// master. TestClusterAsANode runs this on a real cluster in CI.
+// master. TestClusterAsANode runs this on a real cluster in CI. The
+// cluster client must read from the masters (New and AddNode refuse one
+// with ReadOnly, RouteByLatency or RouteRandomly), and a go-redis Ring is
+// not a node (its SCAN reaches one shard picked at random): its shards
+// are.
 package redisshard

@@ -45,6 +45,9 @@ func TestErrorTexts(t *testing.T) {
 	_, moveErr := store.AddNode(ctx, Node{Node: sharding.Node{Name: "b"}, Client: closed})
 	require.True(t, store.Moving())
 
+	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"x": servers[0].Addr()}})
+	defer ring.Close()
+
 	second := func(_ any, err error) error { return err }
 	for _, tc := range []struct {
 		name string
@@ -67,6 +70,7 @@ func TestErrorTexts(t *testing.T) {
 		{"Del/no nodes", empty.Del(ctx, "k"), sharding.ErrNoNodes},
 		{"Del/node fails", down.Del(ctx, "k"), nil},
 		{"AddNode/no client", second(down.AddNode(ctx, Node{Node: sharding.Node{Name: "c"}})), ErrInvalidConfig},
+		{"AddNode/Ring", second(down.AddNode(ctx, Node{Node: sharding.Node{Name: "c"}, Client: ring})), ErrInvalidConfig},
 		{"AddNode/duplicate", second(down.AddNode(ctx, broken)), sharding.ErrDuplicateNode},
 		{"AddNode/copy fails", moveErr, nil},
 		{"AddNode/pending", second(store.AddNode(ctx, Node{Node: sharding.Node{Name: "c"}, Client: closed})), ErrMovePending},

@@ -44,7 +44,11 @@ type Node struct {
 	// Client talks to the node. The Store does not close it. It may be a
 	// *redis.ClusterClient: a whole Redis Cluster is then one node, whose
 	// masters a move scans one by one (the Store uses single-key commands
-	// only, so every command stays in one slot).
+	// only, so every command stays in one slot). A cluster client that
+	// reads from replicas (ReadOnly, RouteByLatency, RouteRandomly) is
+	// refused, since a read could then miss a write that has returned; so
+	// is a *redis.Ring, whose SCAN reaches one shard picked at random: make
+	// each of its shards a node instead.
 	Client redis.Cmdable
 }
 
@@ -213,7 +217,8 @@ func (s *Store) mustBeInitialized() {
 // move scans the nodes for keys under prefix, so it must not be empty and
 // no other program may write under it. New returns an error wrapping
 // [ErrInvalidConfig] for an empty prefix, a negative VirtualNodes or
-// BatchSize, a node without a client, or a bad node name or weight.
+// BatchSize, a node whose client it cannot use (none, or one that [Node]
+// says is refused), or a bad node name or weight.
 func New(prefix string, nodes []Node, cfg Config) (*Store, error) {
 	if prefix == "" {
 		return nil, fmt.Errorf("%w: prefix must not be empty", ErrInvalidConfig)
@@ -238,8 +243,8 @@ func New(prefix string, nodes []Node, cfg Config) (*Store, error) {
 	}
 	members := make([]sharding.Node, 0, len(nodes))
 	for _, n := range nodes {
-		if n.Client == nil {
-			return nil, fmt.Errorf("%w: node %q has no client", ErrInvalidConfig, n.Name)
+		if err := checkClient(n); err != nil {
+			return nil, err
 		}
 		s.clients[n.Name] = n.Client
 		members = append(members, n.Node)
@@ -250,6 +255,26 @@ func New(prefix string, nodes []Node, cfg Config) (*Store, error) {
 	}
 	s.ring = ring
 	return s, nil
+}
+
+// checkClient returns an error wrapping [ErrInvalidConfig] for a node
+// whose client the Store cannot use: none; a go-redis Ring, whose SCAN
+// reaches one shard picked at random, so that a move would leave the keys
+// of the others behind; or a cluster client that reads from replicas,
+// where a read may miss a write that has returned and a move may copy a
+// value that a write has already replaced.
+func checkClient(n Node) error {
+	switch c := n.Client.(type) {
+	case nil:
+		return fmt.Errorf("%w: node %q has no client", ErrInvalidConfig, n.Name)
+	case *redis.Ring:
+		return fmt.Errorf("%w: node %q is a *redis.Ring, which a move cannot scan: give each of its shards as a node", ErrInvalidConfig, n.Name)
+	case *redis.ClusterClient:
+		if c.Options().ReadOnly {
+			return fmt.Errorf("%w: node %q is a cluster client that reads from replicas (ReadOnly, RouteByLatency or RouteRandomly)", ErrInvalidConfig, n.Name)
+		}
+	}
+	return nil
 }
 
 // Ring returns the ring writes go to now.
@@ -402,15 +427,16 @@ func (s *Store) lockStripe(i int) {
 // while reads and writes go on. It returns when every such key is on the
 // new node. If it fails part-way (ctx ends, a node errs), reads stay
 // correct and [Store.Resume] finishes the move. It returns an error
-// wrapping [ErrInvalidConfig] for a node without a client, a bad name or
-// weight, or a name already on the ring, and [ErrMovePending] while an
+// wrapping [ErrInvalidConfig] for a node whose client it cannot use (as
+// for [New]), a bad name or weight, or a name already on the ring, and
+// [ErrMovePending] while an
 // earlier move has not finished.
 func (s *Store) AddNode(ctx context.Context, node Node) (MoveStats, error) {
 	if !s.initialized() {
 		return MoveStats{}, errStoreNotInitialized
 	}
-	if node.Client == nil {
-		return MoveStats{}, fmt.Errorf("%w: node %q has no client", ErrInvalidConfig, node.Name)
+	if err := checkClient(node); err != nil {
+		return MoveStats{}, err
 	}
 	s.moveMu.Lock()
 	defer s.moveMu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -456,4 +457,47 @@ func TestResumeAfterFailedMove(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, strconv.Itoa(i), got)
 	}
+}
+
+// TestNodeClientsAStoreCannotUse: New and AddNode refuse a client whose
+// keys a move cannot scan, a go-redis Ring (its SCAN goes to one shard
+// picked at random, so a move would leave the keys of the others behind,
+// unreachable), and a cluster client that reads from replicas (a read
+// after a write could miss it, and a move could copy a value a write has
+// already replaced).
+func TestNodeClientsAStoreCannotUse(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv := redistest.New(t)
+	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"x": srv.Addr()}})
+	defer ring.Close()
+	cluster := func(opt redis.ClusterOptions) *redis.ClusterClient {
+		opt.Addrs = []string{srv.Addr()}
+		c := redis.NewClusterClient(&opt)
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
+	store, err := New(srv.Prefix, []Node{{Node: sharding.Node{Name: "a"}, Client: srv.Client}}, Config{})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		client redis.Cmdable
+	}{
+		{"Ring", ring},
+		{"ClusterClient/ReadOnly", cluster(redis.ClusterOptions{ReadOnly: true})},
+		{"ClusterClient/RouteByLatency", cluster(redis.ClusterOptions{RouteByLatency: true})},
+		{"ClusterClient/RouteRandomly", cluster(redis.ClusterOptions{RouteRandomly: true})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			node := Node{Node: sharding.Node{Name: "b"}, Client: tc.client}
+			_, err := New(srv.Prefix, []Node{node}, Config{})
+			require.ErrorIs(t, err, ErrInvalidConfig, "New")
+			_, err = store.AddNode(ctx, node)
+			require.ErrorIs(t, err, ErrInvalidConfig, "AddNode")
+			assert.False(t, store.Moving(), "a refused node starts no move")
+		})
+	}
+	// A cluster client that reads from the masters is a node.
+	_, err = New(srv.Prefix, []Node{{Node: sharding.Node{Name: "c"}, Client: cluster(redis.ClusterOptions{})}}, Config{})
+	require.NoError(t, err)
 }
