@@ -33,7 +33,7 @@
 //	GCRA           one string                  a straight-line script, the least   the default
 //	TokenBucket    a hash: credit, timestamp   the shared driver, about 40% more   the textbook form
 //	FixedWindow    a hash of two fields        the shared driver                   calendar quotas; 2× at an edge
-//	SlidingWindow  two counters                the shared driver                   quotas without the edge burst
+//	SlidingWindow  a hash: window, two counts  the shared driver                   quotas without the edge burst
 //	SlidingLog     a sorted set, one member    trims and counts the set, the most  small limits, exactly
 //	               per admitted event
 //	Multi          each limit's own keys       one script for all the limits       10 per second and 1000 per hour
@@ -181,46 +181,46 @@
 //
 // # When Redis fails
 //
-// A decision Redis cannot make (unreachable, slower than Config.Timeout,
-// or a script error such as WRONGTYPE) goes to the [Policy]: [FailClosed]
-// (the default) refuses and returns the error, wrapping [ErrRedis] with the
+// A decision Redis cannot make (unreachable, slower than Config.Timeout, or
+// a script error such as WRONGTYPE) goes to the [Policy]: [FailClosed] (the
+// default) refuses and returns the error, wrapping [ErrRedis] with the
 // algorithm and key; [FailOpen] allows; [FallBack] asks Config.Fallback, a
 // local [ratelimit.PerKey] limiter, typically a [ratelimit.Keyed] of the
 // in-process twin holding this server's share of the limit. Whatever the
 // policy, the failure is counted (Failures) and reported to
-// Config.OnFailure. A caller whose own context
-// ends gets the context's error and no policy: there is nobody to allow.
-// The timeout holds even for a client created without
-// ContextTimeoutEnabled, whose reads would otherwise ignore deadlines.
+// Config.OnFailure. A caller whose own context ends gets the context's
+// error and no policy: there is nobody to allow. The timeout holds even for
+// a client created without ContextTimeoutEnabled, whose reads would
+// otherwise ignore deadlines.
 //
 // A failed decision may still have been charged. Redis runs a script once
 // it has read it, whatever the client does next, so when the failure comes
 // after the command was sent (the timeout passed while the command waited
-// behind others or the script ran, or the connection broke before the
-// reply came back) the events may be counted against the key all the
-// same: under FailClosed the request is refused and charged; under
-// FailOpen or FallBack it is allowed locally and charged in Redis too. A
-// decision none of whose tries was written to Redis (no connection, a
-// full pool) is never charged. What bounds it is the timeout against the
-// time Redis takes to answer, the round trip plus any queue plus the script: a
-// Config.Timeout well above the server's slowest replies makes such charges
-// rare, never impossible. Telling Redis the client's deadline would need
-// the client's clock in the script, which the design keeps out.
+// behind others or the script ran, or the connection broke before the reply
+// came back) the events may be counted against the key all the same: under
+// FailClosed the request is refused and charged; under FailOpen or FallBack
+// it is allowed locally and charged in Redis too. A decision none of whose
+// tries was written to Redis (no connection, a full pool) is never charged.
+// What bounds it is the timeout against the time Redis takes to answer, the
+// round trip plus any queue plus the script: a Config.Timeout well above
+// the server's slowest replies makes such charges rare, never impossible.
+// Telling Redis the client's deadline would need the client's clock in the
+// script, which the design keeps out.
 //
 // Retries charge again. go-redis sends a command again, up to the client's
 // MaxRetries (3 unless set), when its read timed out at the client's
 // ReadTimeout or its connection broke after it was written, and each try
 // that reaches Redis runs the script: one decision can be charged up to
-// MaxRetries+1 times, even when its final answer allows it once. A
-// timeout at the deadline of Config.Timeout or of the caller's context is
-// not retried while the client keeps a retry backoff (MinRetryBackoff,
-// 10 ms unless set): go-redis waits it out on that context, which has
-// ended. For at most one charge
-// per decision, give the limiter a client of its own with MaxRetries: -1,
-// and let the policy handle the failure. A per-decision marker in Redis
-// would make retries idempotent, but at the price of a key written and
-// held per decision for the whole retry time, a second write for scripts
-// that make one, and no help for the charges above.
+// MaxRetries+1 times, even when its final answer allows it once. A timeout
+// at the deadline of Config.Timeout or of the caller's context is not
+// retried while the client keeps a retry backoff (MinRetryBackoff, 10 ms
+// unless set): go-redis waits it out on that context, which has ended. For
+// at most one charge per decision, give the limiter a client of its own
+// with MaxRetries: -1, and let the policy handle the failure. A
+// per-decision marker in Redis would make retries idempotent, but at the
+// price of a key written and held per decision for the whole retry time, a
+// second write for scripts that make one, and no help for the charges
+// above.
 //
 // # Cost
 //

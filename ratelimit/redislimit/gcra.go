@@ -27,10 +27,12 @@ var _ ratelimit.PerKey = (*GCRA)(nil)
 
 // NewGCRA returns a GCRA limiter per key allowing limit events per period
 // with bursts of up to burst, its state kept in Redis through rdb (a
-// *redis.Client, *redis.ClusterClient or *redis.Ring). The period must be
-// a whole number of microseconds. It returns an error wrapping
-// [ErrInvalidConfig] for a limit or burst outside [1, MaxLimit]
-// or a period outside [1µs, MaxWindow].
+// *redis.Client, *redis.ClusterClient or *redis.Ring). The period need
+// not be a whole number of microseconds: buckets compute in nanoseconds.
+// It returns an error wrapping [ErrInvalidConfig] for a limit or burst
+// outside [1, MaxLimit], a period outside (0, MaxWindow], a rate faster
+// than one event per nanosecond, or a refill from empty
+// (burst × per/limit) longer than [MaxBucketSpan].
 func NewGCRA(rdb redis.Scripter, limit int, per time.Duration, burst int, cfg Config) (*GCRA, error) {
 	c, err := newCore(rdb, scriptGCRA, []spec{{algoGCRA, limit, per, burst}}, cfg)
 	if err != nil {

@@ -318,6 +318,18 @@ func TestConstructorsValidate(t *testing.T) {
 			_, err := redislimit.NewGCRA(rdb, 10, 10*time.Nanosecond, 1, redislimit.Config{})
 			return err
 		},
+		"a bucket period of 1.5µs": func() error {
+			_, err := redislimit.NewGCRA(rdb, 1, 1500*time.Nanosecond, 1, redislimit.Config{})
+			return err
+		},
+		"a token bucket period of 1.5µs": func() error {
+			_, err := redislimit.NewTokenBucket(rdb, 1, 1500*time.Nanosecond, 1, redislimit.Config{})
+			return err
+		},
+		"a refill of MaxBucketSpan": func() error {
+			_, err := redislimit.NewGCRA(rdb, 2, 2*redislimit.MaxBucketSpan, 1, redislimit.Config{})
+			return err
+		},
 		"a 3-per-second bucket": func() error {
 			_, err := redislimit.NewTokenBucket(rdb, 3, time.Second, 3, redislimit.Config{})
 			return err

@@ -31,7 +31,8 @@ var _ ratelimit.PerKey = (*SlidingLog)(nil)
 // window-long span, its state kept in Redis through rdb (a *redis.Client,
 // *redis.ClusterClient or *redis.Ring). The window must be a whole number
 // of microseconds. It returns an error wrapping [ErrInvalidConfig]
-// for a limit outside [1, MaxLimit] or a window outside [1µs, MaxWindow].
+// for a limit outside [1, MaxLogLimit] or a window outside
+// [1µs, MaxWindow].
 func NewSlidingLog(rdb redis.Scripter, limit int, window time.Duration, cfg Config) (*SlidingLog, error) {
 	c, err := newCore(rdb, scriptSlidingLog, []spec{{algoSlidingLog, limit, window, limit}}, cfg)
 	if err != nil {

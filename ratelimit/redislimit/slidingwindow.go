@@ -30,8 +30,9 @@ var _ ratelimit.PerKey = (*SlidingWindow)(nil)
 // limit events per key in any window-long span, its state kept in Redis
 // through rdb (a *redis.Client, *redis.ClusterClient or *redis.Ring). The
 // window must be a whole number of microseconds. It returns an error
-// wrapping [ErrInvalidConfig] for a limit outside [1, MaxLimit]
-// or a window outside [1µs, MaxWindow].
+// wrapping [ErrInvalidConfig] for a limit outside [1, MaxLimit], a window
+// outside [1µs, MaxWindow], or a limit × window (in µs) above 2⁵², beyond
+// the script's exact arithmetic (50,000 per day fits, 100,000 does not).
 func NewSlidingWindow(rdb redis.Scripter, limit int, window time.Duration, cfg Config) (*SlidingWindow, error) {
 	c, err := newCore(rdb, scriptSlidingWindow, []spec{{algoSlidingWindow, limit, window, limit}}, cfg)
 	if err != nil {
