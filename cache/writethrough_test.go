@@ -164,4 +164,3 @@ func (s *slowStore) Load(ctx context.Context, key string) (string, error) {
 	<-s.release
 	return v, err
 }
-
