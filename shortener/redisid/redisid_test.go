@@ -126,7 +126,10 @@ func TestSourceRaise(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(100), first)
 	// Exact beyond 2^53, where Lua's numbers would round.
+	// 2^60 and 2^60+1 are one double: raising from the first to the
+	// second must still move the key.
 	big := uint64(1)<<60 + 1
+	require.NoError(t, src.Raise(ctx, big-1))
 	require.NoError(t, src.Raise(ctx, big))
 	require.NoError(t, src.Raise(ctx, big-1))
 	first, err = src.NextBlock(ctx, 1)
