@@ -33,18 +33,23 @@
 //     access token with a refresh token kept server-side, which is what
 //     logout and revocation act on.
 //
-// Trade-offs of the algorithms here. Times are rough: in-package
-// BenchmarkVerify and BenchmarkSign, -benchtime 3000x -count 3, on the
-// 2-core machine while it was shared. Allocation counts are exact, from
-// the same runs; TestAllocationsByCase pins those of verifying HS256,
-// EdDSA, RS256 and ES256:
+// Trade-offs of the algorithms here. Times are rough: the CPU time per
+// operation (cpu-ns/op) of in-package BenchmarkVerify and BenchmarkSign,
+// -benchtime 3000x -count 3, on the 2-core machine while it was shared,
+// when wall time per operation ran up to three times longer. Allocation
+// counts are exact, from the same runs; TestAllocationsByCase pins those
+// of verifying HS256, EdDSA, RS256 and ES256:
 //
 //	alg    verify, allocs  sign, allocs  signature  verify key   who can mint     pick it when
 //	HS256  ~1 µs, 1        ~1 µs, 1      43 chars   32 B secret  every verifier   one service issues and verifies
-//	EdDSA  ~55 µs, 1       ~65 µs, 3     86 chars   32 B         only the issuer  many verifiers that all support Ed25519
-//	ES256  ~100 µs, 25     ~100 µs, 70   86 chars   64 B         only the issuer  as EdDSA, where Ed25519 is not supported
-//	RS256  ~55 µs, 14      ~1.3 ms, 7    342 chars  256 B        only the issuer  the widest support (OIDC's default)
-//	PS256  ~50 µs, 18      ~1.5 ms, 12   342 chars  256 B        only the issuer  RSA, where every verifier takes PSS
+//	EdDSA  ~60 µs, 1       ~30 µs, 3     86 chars   32 B         only the issuer  many verifiers that all support Ed25519
+//	ES256  ~90 µs, 25      ~45 µs, 70    86 chars   64 B         only the issuer  as EdDSA, where Ed25519 is not supported
+//	RS256  ~40 µs, 14      ~1.3 ms, 7    342 chars  256 B        only the issuer  the widest support (OIDC's default)
+//	PS256  ~40 µs, 18      ~1.3 ms, 12   342 chars  256 B        only the issuer  RSA, where every verifier takes PSS
+//
+// EdDSA and ECDSA verify at about twice the cost of signing; RSA is the
+// other way round, its public exponent small and its private one not, so
+// an RSA issuer pays some thirty verifications per token it signs.
 //
 // Whatever the algorithm, a verifier holds its key set and the last four
 // header segments it has seen, nothing per token or per user; a token is
