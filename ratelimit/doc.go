@@ -99,11 +99,11 @@
 // user ever seen.
 //
 // What does the client get back? 429 Too Many Requests with Retry-After
-// (seconds, rounded up) and the IETF RateLimit-Policy and RateLimit
-// headers (quota, window, remaining, reset) on every response; a request
-// that can never fit gets 429 without Retry-After, and a limiter that
-// fails gets 503 ([Middleware], middleware.go). A [Decision] carries every
-// field the headers need.
+// (seconds, rounded up) and the IETF RateLimit-Policy and RateLimit headers
+// (quota, window, remaining, reset) on every response the limiter decided,
+// allowed or not; a request that can never fit gets 429 without
+// Retry-After, and a limiter that fails gets 503 ([Middleware],
+// middleware.go). A [Decision] carries every field the headers need.
 //
 // Why must the key be explicit? A single [GCRA] ignores the key: behind the
 // middleware it would be one budget for every client, and one client could
@@ -219,9 +219,9 @@
 // after 2116 as 2116.
 //
 // Allow, Decide and the waits read the clock as time.Since on that
-// initial instant, which reads only the monotonic clock: about 40 ns on the
-// reference machine, against about 70 ns for time.Now, which reads the
-// wall clock too (see benchmarks/clock). That is the cheapest correct read
+// initial instant, which reads only the monotonic clock: 33 ns on the
+// reference machine, against 67 ns for time.Now, which reads the wall
+// clock too (benchmarks/clock, medians of five runs). That is the cheapest correct read
 // the standard library offers; on this machine it is most of what a
 // decision costs, and it is what puts GCRA and the token bucket well under
 // x/time/rate, whose Allow calls time.Now. A clock cached by a ticking
