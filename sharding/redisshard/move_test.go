@@ -345,3 +345,42 @@ func TestCopyLivesNoLongerThanTheOriginal(t *testing.T) {
 	}
 	t.Logf("%+v; %d keys stayed on a", stats, len(left))
 }
+
+// TestNewValueExpiringMidSetDoesNotBringBackTheOld reads a key whose move
+// is pending in the middle of a Set with a time to live, lets that time
+// pass, and reads it again: once a read has found the new value and the
+// new value has expired, the value it replaced must not come back. This is
+// why a Set writes the old node first: the new node first would leave the
+// replaced value on the old node, behind a new one that has expired.
+func TestNewValueExpiringMidSetDoesNotBringBackTheOld(t *testing.T) {
+	f := newMoveFixture(t, 100, 1)
+	var set, back []string
+	read := func(key string) string {
+		v, err := f.store.Get(f.ctx, key)
+		if errors.Is(err, ErrNotFound) {
+			return "not found"
+		}
+		require.NoError(t, err)
+		return v
+	}
+	f.store.afterBatch = func() {
+		if set != nil {
+			return
+		}
+		set = f.leavingA(t)
+		f.store.midWrite = func(key string) {
+			before := read(key)
+			f.fastForward(2 * time.Second)
+			if after := read(key); before == "new" && after == "old" {
+				back = append(back, key)
+			}
+		}
+		for _, k := range set {
+			require.NoError(t, f.store.Set(f.ctx, k, "new", time.Second))
+		}
+		f.store.midWrite = nil
+	}
+	f.addB(t)
+	require.NotEmpty(t, set, "the first batch leaves keys to move")
+	assert.Emptyf(t, back, "%d of %d keys showed their new value, then their old one once it expired", len(back), len(set))
+}
