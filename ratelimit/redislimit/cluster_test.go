@@ -129,3 +129,20 @@ func userOf(key string) string {
 	user, _, _ := strings.Cut(after, "}")
 	return user
 }
+
+// TestClusterRefusesAScriptAcrossSlots is why every key carries the
+// caller's key as its hash tag: the keys of one decision laid out without
+// the braces hash to different slots, and a cluster refuses a script over
+// them with CROSSSLOT (the emulation's client refuses it the same way).
+func TestClusterRefusesAScriptAcrossSlots(t *testing.T) {
+	ctx := context.Background()
+	cl := redistest.NewCluster(t)
+	untagged := []string{cl.Key(":alice:gcra:1000000:10"), cl.Key(":alice:fw:10:1000000")}
+	require.NotEqual(t, redistest.Slot(untagged[0]), redistest.Slot(untagged[1]), "the example needs keys of two slots")
+	err := cl.Client.Eval(ctx, "return 1", untagged).Err()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "CROSSSLOT")
+
+	tagged := []string{cl.Key("{:alice}:gcra:1000000:10"), cl.Key("{:alice}:fw:10:1000000")}
+	require.NoError(t, cl.Client.Eval(ctx, "return 1", tagged).Err(), "one tag, one slot")
+}
