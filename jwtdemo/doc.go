@@ -52,9 +52,9 @@
 // an RSA issuer pays some thirty verifications per token it signs.
 //
 // Whatever the algorithm, a verifier holds its key set and the last four
-// header segments it has seen, nothing per token or per user; a token is
-// a few hundred bytes, refused unread beyond [DefaultMaxTokenSize]
-// (8 KiB) unless configured.
+// header segments that passed its checks, nothing per token or per user;
+// a token is a few hundred bytes, refused unread beyond
+// [DefaultMaxTokenSize] (8 KiB) unless configured.
 //
 // Numbers worth quoting (2-core AMD EPYC VM, Go 1.26.8, on an idle
 // machine; the figures of the repository's README, the first three the
@@ -258,9 +258,10 @@
 // A verification allocates once for HMAC and EdDSA tokens whose aud is a
 // single string, however up to four distinct headers alternate (the two
 // kids of a rotation among them); a header not among the four remembered
-// costs three allocations more (the entry that remembers it, and its
-// copies of the segment and the kid), an aud array one more (two in
-// all). The public-key arithmetic allocates inside crypto/rsa and
+// costs one allocation more for the entry that remembers it and one for
+// each copy the entry keeps, of the segment, the kid and the typ (three
+// more for a header of this package's Signer with a kid); an aud array
+// costs one more (two in all). The public-key arithmetic allocates inside crypto/rsa and
 // crypto/ecdsa: 14 allocations for RS256 and 25 for ES256 on P-256
 // (TestAllocationsByCase pins these counts). Signing with an HMAC key encodes the claims without
 // reflection and builds the token in its own buffer, which becomes the
