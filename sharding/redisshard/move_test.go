@@ -384,3 +384,39 @@ func TestNewValueExpiringMidSetDoesNotBringBackTheOld(t *testing.T) {
 	require.NotEmpty(t, set, "the first batch leaves keys to move")
 	assert.Emptyf(t, back, "%d of %d keys showed their new value, then their old one once it expired", len(back), len(set))
 }
+
+// TestDelRacingTheCopyIsNotUndone deletes a key after the move has read it
+// from its old node and before it writes the copy: the copy must not bring
+// the deleted value back. The Del must wait for the copy; the test sees it
+// either wait (stripeWait) or finish first.
+func TestDelRacingTheCopyIsNotUndone(t *testing.T) {
+	f := newMoveFixture(t, 50, 10)
+	var (
+		key       string
+		delDone   = make(chan error, 1)
+		waiting   = make(chan struct{})
+		waitOnce  sync.Once
+		delWaited bool
+	)
+	f.store.stripeWait = func() { waitOnce.Do(func() { close(waiting) }) }
+	f.store.beforeCopy = func(keys []string) {
+		if key != "" {
+			return
+		}
+		key = keys[0]
+		go func() { delDone <- f.store.Del(f.ctx, key) }()
+		select {
+		case <-waiting:
+			delWaited = true
+		case err := <-delDone:
+			delDone <- err // for the check below
+		}
+	}
+	f.addB(t)
+	require.NotEmpty(t, key, "the move copied a batch")
+	require.NoError(t, <-delDone)
+	t.Logf("key %s; the Del waited for the copy: %v", key, delWaited)
+	got, err := f.store.Get(f.ctx, key)
+	require.ErrorIsf(t, err, ErrNotFound, "%s was deleted, got %q", key, got)
+	require.Equalf(t, [2]string{}, f.stored(t, key), "%s on a, b", key)
+}
