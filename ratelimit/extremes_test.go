@@ -231,8 +231,9 @@ func TestLongestSpansAtTheLastInstant(t *testing.T) {
 						assert.LessOrEqual(t, d.ResetAfter, bound, where...)
 					}
 				}
-				// Six instants, of which the last two are clamped to the
-				// third-to-last: at most one allowance per period each.
+				// Six instants, of which the fifth is clamped to the fourth
+				// (2116) and the zero time to the first (1970): four
+				// distinct ones, at most one allowance of 2 at each.
 				assert.LessOrEqual(t, allowed, 2*4, how)
 				assert.GreaterOrEqual(t, allowed, 2, how)
 			}

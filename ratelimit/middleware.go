@@ -204,8 +204,9 @@ func seconds(d time.Duration, least int64) string {
 // The header is read from the right and only as far as the kth entry, so a
 // client that forges a long one costs time only for the entries read (all
 // of them when there are fewer than k) and no allocation for any of them:
-// a key costs one allocation for an IPv4 address and two for an IPv6
-// prefix or a malformed entry, whatever the header's size.
+// a key costs one allocation for an IPv4 address, two for an IPv6 prefix,
+// and one or two for an entry that is not an address, whatever the
+// header's size.
 func ClientIP(r *http.Request, trustedProxies int) string {
 	addr := r.RemoteAddr
 	if trustedProxies > 0 {
