@@ -55,6 +55,9 @@ func TestClusterAsANode(t *testing.T) {
 	assert.Positive(t, stats.Moved)
 	onCluster := countUnder(ctx, t, cl, cl.Prefix)
 	assert.Equal(t, n, onCluster, "every key on the cluster")
+	left, err := scanCount(ctx, servers[0].Client, cl.Prefix)
+	require.NoError(t, err)
+	assert.Zero(t, left, "nothing left behind on the removed server")
 	if cl.Real() {
 		var mu sync.Mutex
 		masters := 0
@@ -90,7 +93,7 @@ func TestClusterAsANode(t *testing.T) {
 	require.Positive(t, want)
 	assert.Equal(t, want, stats.Moved, "every key the ring gives the new node was moved")
 	assert.Equal(t, n-want, countUnder(ctx, t, cl, cl.Prefix), "nothing left behind on the cluster")
-	left, err := scanCount(ctx, servers[1].Client, cl.Prefix)
+	left, err = scanCount(ctx, servers[1].Client, cl.Prefix)
 	require.NoError(t, err)
 	assert.Equal(t, want, left)
 }

@@ -693,6 +693,9 @@ func (s *Store) moveBatch(ctx context.Context, src string, client redis.Cmdable,
 		}
 	}
 	for _, to := range dsts {
+		// Taking mu for reading with stripes held, while a Set holds mu
+		// and waits for a stripe, cannot deadlock: only a move takes mu
+		// for writing, and moves are serialised by moveMu, held here.
 		s.mu.RLock()
 		p := s.clients[to].Pipeline()
 		s.mu.RUnlock()
