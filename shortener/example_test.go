@@ -71,7 +71,7 @@ func ExampleURLValidator_Validate() {
 	}
 	// Output:
 	// "https://xn--bcher-kva.example/Katalog?q=1" <nil>
-	// "" shortener: host is a loopback, link-local, unspecified or metadata address: 127.0.0.1
+	// "" shortener: host is a loopback, link-local, unspecified, reserved or metadata address: 127.0.0.1
 	// "" shortener: scheme is not http or https
 	// "" shortener: URL points at the service itself: sho.rt
 }

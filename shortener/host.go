@@ -23,7 +23,7 @@ const MaxHostLen = 253
 // comes back in its canonical text form.
 //
 // It fails with ErrControlChar for a control character or white space
-// (raw or escaped), ErrNoHost for an empty host, ErrMixedScript for a
+// (escaped, or raw in a name), ErrNoHost for an empty host, ErrMixedScript for a
 // label that mixes scripts ("pаypal" with a Cyrillic а), and
 // ErrInvalidHost for anything else a resolver would not look up.
 func NormalizeHost(host string) (string, error) {

@@ -37,7 +37,7 @@ var (
 	ErrInvalidHost  = newRefusal(ErrInvalidURL, "shortener: invalid host name")
 	ErrMixedScript  = newRefusal(ErrInvalidURL, "shortener: host label mixes scripts")
 	ErrOwnHost      = newRefusal(ErrInvalidURL, "shortener: URL points at the service itself")
-	ErrLocalAddress = newRefusal(ErrInvalidURL, "shortener: host is a loopback, link-local, unspecified or metadata address")
+	ErrLocalAddress = newRefusal(ErrInvalidURL, "shortener: host is a loopback, link-local, unspecified, reserved or metadata address")
 	ErrPrivateHost  = newRefusal(ErrInvalidURL, "shortener: host is a private address or intranet name")
 	ErrDeniedHost   = newRefusal(ErrInvalidURL, "shortener: host is on the deny list")
 )
@@ -55,10 +55,12 @@ type URLConfig struct {
 	// as NormalizeHost does.
 	DenyHosts []string
 	// AllowPrivate lets through private addresses (10/8, 172.16/12,
-	// 192.168/16, 100.64/10, fc00::/7) and intranet names (a single label,
-	// .local, .internal, .lan, .home.arpa), for a deployment on an
-	// intranet. Loopback, link-local, unspecified and metadata addresses
-	// and "localhost" stay refused.
+	// 192.168/16, 100.64/10, fc00::/7, 64:ff9b:1::/48) and intranet names
+	// (a single label, or one ending in .local, .internal, .lan,
+	// .home.arpa, .intranet or .corp), for a deployment on an intranet.
+	// Loopback, link-local, unspecified, multicast, reserved and metadata
+	// addresses, "localhost" and its subdomains, and the metadata names
+	// ("metadata.google.internal", …) stay refused.
 	AllowPrivate bool
 	// MaxLength is the longest URL accepted, in bytes, before and after
 	// normalisation. Zero means DefaultMaxURLLen.
@@ -122,16 +124,21 @@ func NewURLValidator(cfg URLConfig) (*URLValidator, error) {
 //     ErrInvalidHost, ErrMixedScript);
 //   - not an own host or its subdomain (ErrOwnHost), not denied by host
 //     or parent domain (ErrDeniedHost);
-//   - not a loopback, link-local, unspecified, multicast, reserved or
-//     metadata address, also when written as IPv4-mapped, NAT64, 6to4 or
-//     IPv4-compatible IPv6, nor "localhost" (ErrLocalAddress); not a
-//     private address or intranet name unless AllowPrivate
-//     (ErrPrivateHost).
+//   - not a loopback, link-local, unspecified, multicast, reserved
+//     (0/8, 240/4, documentation, benchmarking) or metadata address, also
+//     when written as IPv4-mapped, NAT64, 6to4 or IPv4-compatible IPv6,
+//     nor "localhost", its subdomains or a cloud metadata name
+//     (ErrLocalAddress); not a private address or intranet name unless
+//     AllowPrivate (ErrPrivateHost).
 //
 // The normalised form has the scheme and host in lower case, the host in
-// ASCII (IPv4 as a dotted quad), no default port, a path of at least "/",
-// and the path, query and fragment percent-encoded where a browser would
-// encode them. Validate(normalised) returns normalised again.
+// ASCII (IPv4 as a dotted quad, IPv6 in net/netip's canonical form), no
+// default port, a path of at least "/", the path and fragment escaped as
+// net/url escapes them, and in the query every non-ASCII byte and each of
+// " ' < > ` \ ^ { | } percent-encoded; an empty fragment is dropped.
+// Validate(normalised) returns normalised again. Name-based checks see
+// only the name: SSRF by a name that resolves to a private address is
+// for the code that connects to stop.
 func (v *URLValidator) Validate(raw string) (string, error) {
 	if v == nil || v.own == nil {
 		return "", errURLZero
