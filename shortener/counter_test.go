@@ -62,7 +62,6 @@ type countingSource struct {
 	mu     sync.Mutex
 	next   uint64
 	blocks int
-	raise  bool // whether it offers Raise
 	err    error
 }
 
