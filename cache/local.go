@@ -34,11 +34,11 @@ const localStripes = 1024
 //
 // Generations live in a fixed array of counters shared by hash, so memory
 // does not grow with the keys. Local does not own its Map: close the Map
-// when done. Local is safe for concurrent use; its methods never fail and
-// ignore their context.
+// when done. Local is safe for concurrent use; the methods of one made by
+// NewLocal never fail, and ignore their context.
 //
-// Make a Local with [NewLocal]; a zero Local panics with an error wrapping
-// [ErrNotInitialized].
+// Make a Local with [NewLocal]. The methods of a zero Local return an
+// error wrapping [ErrNotInitialized], and Clear panics with it.
 type Local[V any] struct {
 	m       Map[V]
 	seed    maphash.Seed
@@ -60,16 +60,13 @@ func NewLocal[V any](m Map[V]) (*Local[V], error) {
 }
 
 func (l *Local[V]) stripe(key string) *stripe {
-	if l.stripes == nil {
-		panic(errLocalZero)
-	}
 	return &l.stripes[maphash.String(l.seed, key)%localStripes]
 }
 
 // Get returns the entry for key. It takes no lock beyond the Map's.
 func (l *Local[V]) Get(_ context.Context, key string) (Entry[V], bool, error) {
-	if l.m == nil {
-		panic(errLocalZero)
+	if l == nil || l.m == nil {
+		return Entry[V]{}, false, errLocalZero
 	}
 	e, ok := l.m.Get(key)
 	return e, ok, nil
@@ -77,6 +74,9 @@ func (l *Local[V]) Get(_ context.Context, key string) (Entry[V], bool, error) {
 
 // Reserve returns a lease holding key's generation.
 func (l *Local[V]) Reserve(_ context.Context, key string) (Lease, error) {
+	if l == nil || l.m == nil {
+		return Lease{}, errLocalZero
+	}
 	s := l.stripe(key)
 	s.mu.Lock()
 	g := s.gen
@@ -86,6 +86,9 @@ func (l *Local[V]) Reserve(_ context.Context, key string) (Lease, error) {
 
 // Fill stores e unless key's generation moved since Reserve.
 func (l *Local[V]) Fill(_ context.Context, key string, lease Lease, e Entry[V], ttl time.Duration) (bool, error) {
+	if l == nil || l.m == nil {
+		return false, errLocalZero
+	}
 	s := l.stripe(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -98,6 +101,9 @@ func (l *Local[V]) Fill(_ context.Context, key string, lease Lease, e Entry[V], 
 
 // Set stores e and raises key's generation.
 func (l *Local[V]) Set(_ context.Context, key string, e Entry[V], ttl time.Duration) error {
+	if l == nil || l.m == nil {
+		return errLocalZero
+	}
 	s := l.stripe(key)
 	s.mu.Lock()
 	s.gen++
@@ -108,8 +114,8 @@ func (l *Local[V]) Set(_ context.Context, key string, e Entry[V], ttl time.Durat
 
 // Delete removes keys and raises their generations.
 func (l *Local[V]) Delete(_ context.Context, keys ...string) error {
-	if l.stripes == nil {
-		panic(errLocalZero)
+	if l == nil || l.m == nil {
+		return errLocalZero
 	}
 	for _, k := range keys {
 		s := l.stripe(k)
@@ -124,7 +130,7 @@ func (l *Local[V]) Delete(_ context.Context, keys ...string) error {
 // Clear removes every entry and revokes every lease: what a subscriber
 // does when it may have missed invalidations.
 func (l *Local[V]) Clear() {
-	if l.stripes == nil {
+	if l == nil || l.m == nil {
 		panic(errLocalZero)
 	}
 	// Generations first: a fill that passes its check after this would

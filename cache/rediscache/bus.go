@@ -161,7 +161,12 @@ func (b *Bus) Ready(ctx context.Context) error {
 
 // Subscribed reports whether the first subscription has been confirmed
 // and the Bus is not closed.
-func (b *Bus) Subscribed() bool { return b != nil && b.subscribed.Load() }
+func (b *Bus) Subscribed() bool {
+	if b == nil || b.c == nil {
+		panic(errBusZero)
+	}
+	return b.subscribed.Load()
+}
 
 // Publish tells every other instance to drop keys. The error, wrapping
 // ErrRedis, means they were not told.

@@ -116,7 +116,7 @@ func NewTwoTier[V any](client redis.UniversalClient, prefix string, localCapacit
 				cfg.OnFlush(r)
 			}
 		},
-		OnError:      cfg.OnError,
+		OnError: cfg.OnError,
 	})
 	if err != nil {
 		m.Close()
