@@ -12,10 +12,10 @@ import (
 // TimestampBits of milliseconds since the epoch, NodeBits of node id,
 // SequenceBits of sequence within the millisecond.
 const (
-	TimestampBits = 41 // 2^41 ms ≈ 69.7 years
-	NodeBits      = 10 // 1024 nodes
-	SequenceBits  = 12 // 4096 ids per node per millisecond
-	MaxNode       = 1<<NodeBits - 1
+	TimestampBits = 41              // 2^41 ms ≈ 69.7 years
+	NodeBits      = 10              // 1024 nodes
+	SequenceBits  = 12              // 4096 ids per node per millisecond
+	MaxNode       = 1<<NodeBits - 1 // the largest node id
 )
 
 // DefaultEpoch is the instant a TimeOrdered id's timestamp counts from

@@ -26,20 +26,49 @@ var ErrInvalidURL = errors.New("shortener: URL refused")
 // repeats the refused text; at most they name a byte position, a length,
 // a port number or the normalised host.
 var (
-	ErrEmptyURL     = newRefusal(ErrInvalidURL, "shortener: empty URL")
-	ErrURLTooLong   = newRefusal(ErrInvalidURL, "shortener: URL too long")
-	ErrControlChar  = newRefusal(ErrInvalidURL, "shortener: control character or white space in URL")
+	// ErrEmptyURL is the refusal of an empty string.
+	ErrEmptyURL = newRefusal(ErrInvalidURL, "shortener: empty URL")
+	// ErrURLTooLong is the refusal of a URL longer than MaxLength bytes,
+	// before or after normalisation.
+	ErrURLTooLong = newRefusal(ErrInvalidURL, "shortener: URL too long")
+	// ErrControlChar is the refusal of a control character, white space or
+	// invisible format character anywhere, or of %00–%20 and %7F in the
+	// host.
+	ErrControlChar = newRefusal(ErrInvalidURL, "shortener: control character or white space in URL")
+	// ErrMalformedURL is the refusal of what does not parse: invalid UTF-8,
+	// a scheme not followed by "//", a backslash in the authority, a bad
+	// escape, an unbracketed IPv6 address.
 	ErrMalformedURL = newRefusal(ErrInvalidURL, "shortener: malformed URL")
-	ErrScheme       = newRefusal(ErrInvalidURL, "shortener: scheme is not http or https")
-	ErrNoHost       = newRefusal(ErrInvalidURL, "shortener: URL has no host")
-	ErrCredentials  = newRefusal(ErrInvalidURL, "shortener: URL carries credentials")
-	ErrPort         = newRefusal(ErrInvalidURL, "shortener: port out of range")
-	ErrInvalidHost  = newRefusal(ErrInvalidURL, "shortener: invalid host name")
-	ErrMixedScript  = newRefusal(ErrInvalidURL, "shortener: host label mixes scripts")
-	ErrOwnHost      = newRefusal(ErrInvalidURL, "shortener: URL points at the service itself")
+	// ErrScheme is the refusal of a URL without a scheme, or with one other
+	// than http and https (javascript:, data:, file:, …).
+	ErrScheme = newRefusal(ErrInvalidURL, "shortener: scheme is not http or https")
+	// ErrNoHost is the refusal of a URL with an empty host.
+	ErrNoHost = newRefusal(ErrInvalidURL, "shortener: URL has no host")
+	// ErrCredentials is the refusal of a user name or password in the
+	// authority, "user:pass@" or only "user@".
+	ErrCredentials = newRefusal(ErrInvalidURL, "shortener: URL carries credentials")
+	// ErrPort is the refusal of a port that is not a number in 1–65535.
+	ErrPort = newRefusal(ErrInvalidURL, "shortener: port out of range")
+	// ErrInvalidHost is the refusal of a host a resolver would not look up:
+	// bad labels, lengths, IDNA, a numeric host that is not an IPv4 address,
+	// an IPv6 zone.
+	ErrInvalidHost = newRefusal(ErrInvalidURL, "shortener: invalid host name")
+	// ErrMixedScript is the refusal of a host label that mixes scripts
+	// (Latin with Cyrillic, …).
+	ErrMixedScript = newRefusal(ErrInvalidURL, "shortener: host label mixes scripts")
+	// ErrOwnHost is the refusal of one of URLConfig.OwnHosts or a subdomain
+	// of one.
+	ErrOwnHost = newRefusal(ErrInvalidURL, "shortener: URL points at the service itself")
+	// ErrLocalAddress is the refusal of a loopback, link-local, unspecified,
+	// multicast, reserved or metadata address, "localhost" and the metadata
+	// names; AllowPrivate does not lift it.
 	ErrLocalAddress = newRefusal(ErrInvalidURL, "shortener: host is a loopback, link-local, unspecified, reserved or metadata address")
-	ErrPrivateHost  = newRefusal(ErrInvalidURL, "shortener: host is a private address or intranet name")
-	ErrDeniedHost   = newRefusal(ErrInvalidURL, "shortener: host is on the deny list")
+	// ErrPrivateHost is the refusal of a private address or intranet name,
+	// unless URLConfig.AllowPrivate.
+	ErrPrivateHost = newRefusal(ErrInvalidURL, "shortener: host is a private address or intranet name")
+	// ErrDeniedHost is the refusal of a host in URLConfig.DenyHosts or a
+	// subdomain of one.
+	ErrDeniedHost = newRefusal(ErrInvalidURL, "shortener: host is on the deny list")
 )
 
 // URLConfig holds the optional settings of a [URLValidator]. Its zero
