@@ -76,15 +76,20 @@ var (
 type URLConfig struct {
 	// OwnHosts are the service's own host names: a URL to one of them, or
 	// to a subdomain of one, is ErrOwnHost (a short link to a short link
-	// can loop). Each is normalised as NormalizeHost does.
+	// can loop). Each is normalised as NormalizeHost does. An IPv4
+	// address is matched in the IPv6 forms that reach it too
+	// (IPv4-mapped, NAT64, 6to4, IPv4-compatible).
 	OwnHosts []string
 	// DenyHosts are refused with ErrDeniedHost, with all their
 	// subdomains: other shorteners (which hide the real target), domains
 	// known for abuse. Each is a host name or an IP address, normalised
-	// as NormalizeHost does.
+	// as NormalizeHost does; an IPv4 address is matched in the IPv6 forms
+	// that reach it too, as for OwnHosts.
 	DenyHosts []string
 	// AllowPrivate lets through private addresses (10/8, 172.16/12,
-	// 192.168/16, 100.64/10, fc00::/7, 64:ff9b:1::/48) and intranet names
+	// 192.168/16, 100.64/10, fc00::/7, and local-use NAT64
+	// 64:ff9b:1::/48 unless its low 32 bits are a refused IPv4 address)
+	// and intranet names
 	// (a single label, or one ending in .local, .internal, .lan,
 	// .home.arpa, .intranet or .corp), for a deployment on an intranet.
 	// Loopback, link-local, unspecified, multicast, reserved and metadata
@@ -127,12 +132,15 @@ func NewURLValidator(cfg URLConfig) (*URLValidator, error) {
 			set = v.deny
 		}
 		for i, h := range list {
-			n, err := NormalizeHost(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
+			n, addr, err := normalizeHost(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
 			if err != nil {
 				// The cause without its own prefix: the text says it once.
 				return nil, fmt.Errorf("%w: %s[%d]: %s", ErrInvalidConfig, name, i, strings.TrimPrefix(err.Error(), "shortener: "))
 			}
 			set[n] = struct{}{}
+			if v4, ok := embeddedIPv4(addr); ok {
+				set[v4.String()] = struct{}{}
+			}
 		}
 	}
 	return v, nil
@@ -152,10 +160,12 @@ func NewURLValidator(cfg URLConfig) (*URLValidator, error) {
 //   - the host, normalised by NormalizeHost (ErrControlChar for %00–%20,
 //     ErrInvalidHost, ErrMixedScript);
 //   - not an own host or its subdomain (ErrOwnHost), not denied by host
-//     or parent domain (ErrDeniedHost);
+//     or parent domain (ErrDeniedHost); an IPv6 address that embeds an
+//     own or denied IPv4 address counts as that address;
 //   - not a loopback, link-local, unspecified, multicast, reserved
 //     (0/8, 240/4, documentation, benchmarking) or metadata address, also
-//     when written as IPv4-mapped, NAT64, 6to4 or IPv4-compatible IPv6,
+//     when written as IPv4-mapped, NAT64 (well-known or local-use), 6to4
+//     or IPv4-compatible IPv6,
 //     nor "localhost", its subdomains or a cloud metadata name
 //     (ErrLocalAddress); not a private address or intranet name unless
 //     AllowPrivate (ErrPrivateHost).
@@ -382,10 +392,13 @@ func (v *URLValidator) checkHost(raw string) (string, error) {
 	if bracketed != (addr.IsValid() && addr.Is6()) {
 		return "", fmt.Errorf("%w: IPv6 literal without brackets or a name within them", ErrInvalidHost)
 	}
-	if matchDomain(v.own, host) {
+	// An IPv6 address that reaches an IPv4 one (mapped, NAT64, 6to4)
+	// is that address to the own and deny lists too.
+	v4, embeds := embeddedIPv4(addr)
+	if matchDomain(v.own, host) || embeds && matchDomain(v.own, v4.String()) {
 		return "", fmt.Errorf("%w: %s", ErrOwnHost, host)
 	}
-	if matchDomain(v.deny, host) {
+	if matchDomain(v.deny, host) || embeds && matchDomain(v.deny, v4.String()) {
 		return "", fmt.Errorf("%w: %s", ErrDeniedHost, host)
 	}
 	if addr.IsValid() {
@@ -440,7 +453,8 @@ var localPrefixes = []netip.Prefix{
 
 // Address ranges refused unless AllowPrivate, beyond netip's IsPrivate.
 var privatePrefixes = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT, shared address space
+	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT, shared address space
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64 (RFC 8215)
 }
 
 // IPv6 ranges that carry an IPv4 address in their low 32 bits (or, for
@@ -452,25 +466,33 @@ var (
 	v4Compat   = netip.MustParsePrefix("::/96")
 )
 
-// checkAddr applies the address rules to a, and to the IPv4 address an
-// IPv6 one embeds.
-func (v *URLValidator) checkAddr(a netip.Addr) error {
-	if a.Is4In6() {
-		a = a.Unmap()
+// embeddedIPv4 returns the IPv4 address that an IPv6 address a carries
+// and reaches: the low 32 bits of an IPv4-mapped, NAT64 (64:ff9b::/96,
+// and the low 32 bits in the local-use 64:ff9b:1::/48) or
+// IPv4-compatible address (but :: and ::1), bits 16 to 48 of a 6to4 one.
+func embeddedIPv4(a netip.Addr) (netip.Addr, bool) {
+	if !a.Is6() {
+		return netip.Addr{}, false
 	}
-	if a.Is6() {
-		b := a.As16()
-		switch {
-		case nat64.Contains(a), v4Compat.Contains(a) && !a.IsUnspecified() && !a.IsLoopback():
-			if err := v.checkAddr(netip.AddrFrom4([4]byte(b[12:16]))); err != nil {
-				return err
-			}
-		case nat64Local.Contains(a):
-			return ErrPrivateHost
-		case sixToFour.Contains(a):
-			if err := v.checkAddr(netip.AddrFrom4([4]byte(b[2:6]))); err != nil {
-				return err
-			}
+	b := a.As16()
+	switch {
+	case a.Is4In6(), nat64.Contains(a), nat64Local.Contains(a),
+		v4Compat.Contains(a) && !a.IsUnspecified() && !a.IsLoopback():
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToFour.Contains(a):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	}
+	return netip.Addr{}, false
+}
+
+// checkAddr applies the address rules to a, and to the IPv4 address an
+// IPv6 one embeds; an IPv4-mapped address is only its IPv4 address.
+func (v *URLValidator) checkAddr(a netip.Addr) error {
+	if v4, ok := embeddedIPv4(a); ok {
+		if a.Is4In6() {
+			a = v4
+		} else if err := v.checkAddr(v4); err != nil {
+			return err
 		}
 	}
 	if a.IsLoopback() || a.IsUnspecified() || a.IsLinkLocalUnicast() || a.IsMulticast() ||

@@ -335,3 +335,59 @@ func TestNormalizeHost(t *testing.T) {
 		assert.ErrorIs(t, err, tc.want, tc.in)
 	}
 }
+
+// TestValidateOwnAndDeniedAddressesInIPv6Forms checks that an own or
+// denied IPv4 address is refused also when written in the IPv6 forms that
+// reach it (IPv4-mapped, NAT64, 6to4, IPv4-compatible), and that an own
+// or denied IPv4-mapped address is refused as the plain IPv4 address.
+func TestValidateOwnAndDeniedAddressesInIPv6Forms(t *testing.T) {
+	v, err := shortener.NewURLValidator(shortener.URLConfig{
+		OwnHosts:  []string{"8.8.8.8", "::ffff:9.9.9.9"},
+		DenyHosts: []string{"1.1.1.1"},
+	})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		url  string
+		want error
+	}{
+		{"http://8.8.8.8/", shortener.ErrOwnHost},
+		{"http://[::ffff:8.8.8.8]/", shortener.ErrOwnHost},
+		{"http://[::ffff:808:808]/", shortener.ErrOwnHost},
+		{"http://[64:ff9b::8.8.8.8]/", shortener.ErrOwnHost},
+		{"http://[2002:808:808::1]/", shortener.ErrOwnHost},
+		{"http://[::8.8.8.8]/", shortener.ErrOwnHost},
+		{"http://9.9.9.9/", shortener.ErrOwnHost},
+		{"http://[::ffff:9.9.9.9]/", shortener.ErrOwnHost},
+		{"http://1.1.1.1/", shortener.ErrDeniedHost},
+		{"http://[::ffff:1.1.1.1]/", shortener.ErrDeniedHost},
+		{"http://[64:ff9b::101:101]/", shortener.ErrDeniedHost},
+	} {
+		_, err := v.Validate(tc.url)
+		assert.ErrorIs(t, err, tc.want, tc.url)
+	}
+	got, err := v.Validate("http://[::ffff:8.8.4.4]/")
+	require.NoError(t, err)
+	assert.Equal(t, "http://[::ffff:8.8.4.4]/", got)
+}
+
+// TestValidatePrivateSettingLocalNAT64 checks that AllowPrivate lets
+// through the local-use NAT64 prefix 64:ff9b:1::/48, as URLConfig says,
+// while the loopback or metadata address it embeds in its low 32 bits
+// stays refused.
+func TestValidatePrivateSettingLocalNAT64(t *testing.T) {
+	private, err := shortener.NewURLValidator(shortener.URLConfig{AllowPrivate: true})
+	require.NoError(t, err)
+	got, err := private.Validate("http://[64:ff9b:1::a00:1]/")
+	require.NoError(t, err)
+	assert.Equal(t, "http://[64:ff9b:1::a00:1]/", got)
+	for _, u := range []string{"http://[64:ff9b:1::127.0.0.1]/", "http://[64:ff9b:1::169.254.169.254]/"} {
+		_, err = private.Validate(u)
+		assert.ErrorIs(t, err, shortener.ErrLocalAddress, u)
+	}
+	public, err := shortener.NewURLValidator(shortener.URLConfig{})
+	require.NoError(t, err)
+	_, err = public.Validate("http://[64:ff9b:1::a00:1]/")
+	assert.ErrorIs(t, err, shortener.ErrPrivateHost)
+	_, err = public.Validate("http://[64:ff9b:1::127.0.0.1]/")
+	assert.ErrorIs(t, err, shortener.ErrLocalAddress)
+}
