@@ -85,6 +85,13 @@ type CounterConfig struct {
 	// highest id the store has ever issued, read from the store at start.
 	// A block below it is refused (the source is raised first when it is
 	// a Raiser). Zero means no floor beyond the counter's own blocks.
+	//
+	// A floor knows only the store and this counter's own blocks, not the
+	// blocks other nodes hold in memory: when a shared source restarts
+	// empty under several running nodes, one node can be raised into a
+	// block another still serves, and both hand out the same ids. The
+	// store's unique index (and [Issuer]'s TakenFunc before it) is what
+	// keeps such a code from being issued twice.
 	Floor uint64
 	// Obfuscator, when set, turns each id into a code through the keyed
 	// bijection, so consecutive links get unrelated codes. Ids must stay

@@ -81,7 +81,11 @@
 //     than the highest id the store has issued, read at start) and raises
 //     its own floor after each block; a block below it is refused with
 //     ErrSourceBehind, or the source is raised first when it is a Raiser
-//     (redisid.Source.Raise), then checked again.
+//     (redisid.Source.Raise), then checked again. With several nodes
+//     that is not enough on its own: a floor knows the store and the
+//     node's own blocks, not the blocks other nodes still hold, so two
+//     nodes can get overlapping ids after such a restart; the unique
+//     index on the code catches them (Issuer, TakenFunc).
 //   - Can someone enumerate the links? With a plain counter, yes: code+1
 //     is the next link, and the codes say how many links exist (the
 //     German tank problem). That matters when links point at private

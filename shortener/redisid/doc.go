@@ -11,7 +11,11 @@
 // the highest id ever issued), and each block is checked against it: a
 // block below the floor is refused, the key is raised past the floor with
 // [Source.Raise], and the next block is checked again. Redis then hands
-// out blocks; the store's unique index still decides.
+// out blocks; the store's unique index still decides. It must: a floor
+// knows only the store and one node's own blocks, so after such a restart
+// under several running nodes, one can be raised into a block another
+// still serves, and only the unique index stops the second insert of a
+// code.
 //
 // # Conventions
 //
