@@ -15,7 +15,7 @@ import (
 // The errors of this package.
 var (
 	// ErrInvalidConfig is wrapped by the error of NewSource given a nil
-	// client or an empty key.
+	// client or an empty key, and of NextBlock asked for a block of 0.
 	ErrInvalidConfig = errors.New("redisid: invalid configuration")
 	// ErrNotInitialized is the error of a Source used without NewSource
 	// (a zero value or a nil pointer).
@@ -55,12 +55,16 @@ func NewSource(client redis.Cmdable, key string) (*Source, error) {
 	return &Source{client: client, key: key}, nil
 }
 
-// NextBlock reserves size ids with one INCRBY and returns the first.
+// NextBlock reserves size ids with one INCRBY and returns the first. A
+// size of 0 is ErrInvalidConfig, one past math.MaxInt64 ErrRange.
 func (s *Source) NextBlock(ctx context.Context, size uint64) (uint64, error) {
 	if s == nil || s.client == nil {
 		return 0, ErrNotInitialized
 	}
-	if size == 0 || size > math.MaxInt64 {
+	if size == 0 {
+		return 0, fmt.Errorf("%w: block size must be >= 1", ErrInvalidConfig)
+	}
+	if size > math.MaxInt64 {
 		return 0, fmt.Errorf("%w: block size %d", ErrRange, size)
 	}
 	end, err := s.client.IncrBy(ctx, s.key, int64(size)).Result()

@@ -162,6 +162,11 @@ func TestErrorsAndZeroValues(t *testing.T) {
 		{"nil NextBlock", func() error { _, err := (*redisid.Source)(nil).NextBlock(ctx, 1); return err }(), redisid.ErrNotInitialized},
 		{"zero Raise", new(redisid.Source).Raise(ctx, 1), redisid.ErrNotInitialized},
 		{"nil Raise", (*redisid.Source)(nil).Raise(ctx, 1), redisid.ErrNotInitialized},
+		{"block size 0", func() error {
+			src, _ := redisid.NewSource(s.Client, s.Key("k"))
+			_, err := src.NextBlock(ctx, 0)
+			return err
+		}(), redisid.ErrInvalidConfig},
 		{"range", func() error {
 			src, _ := redisid.NewSource(s.Client, s.Key("k"))
 			return src.Raise(ctx, math.MaxUint64)
