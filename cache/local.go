@@ -41,6 +41,7 @@ const localStripes = 1024
 // error wrapping [ErrNotInitialized], and Clear panics with it.
 type Local[V any] struct {
 	m       Map[V]
+	s3      *S3FIFO[string, Entry[V]] // m, when it is one: a direct call on the hit path
 	seed    maphash.Seed
 	stripes *[localStripes]stripe
 }
@@ -56,7 +57,9 @@ func NewLocal[V any](m Map[V]) (*Local[V], error) {
 	if m == nil {
 		return nil, errInvalid("NewLocal: map must not be nil")
 	}
-	return &Local[V]{m: m, seed: maphash.MakeSeed(), stripes: new([localStripes]stripe)}, nil
+	l := &Local[V]{m: m, seed: maphash.MakeSeed(), stripes: new([localStripes]stripe)}
+	l.s3, _ = m.(*S3FIFO[string, Entry[V]])
+	return l, nil
 }
 
 func (l *Local[V]) stripe(key string) *stripe {
@@ -68,8 +71,23 @@ func (l *Local[V]) Get(_ context.Context, key string) (Entry[V], bool, error) {
 	if l == nil || l.m == nil {
 		return Entry[V]{}, false, errLocalZero
 	}
+	if l.s3 != nil {
+		e, ok := l.s3.Get(key)
+		return e, ok, nil
+	}
 	e, ok := l.m.Get(key)
 	return e, ok, nil
+}
+
+// lookup is Get for ReadThrough's hit path: it also returns the time now,
+// in Unix nanoseconds, read once for the Map's expiry and the caller's
+// freshness check.
+func (l *Local[V]) lookup(key string) (Entry[V], int64, bool) {
+	if l.s3 != nil {
+		return l.s3.getWall(key)
+	}
+	e, ok := l.m.Get(key)
+	return e, time.Now().UnixNano(), ok
 }
 
 // Reserve returns a lease holding key's generation.

@@ -118,6 +118,7 @@ type ReadThroughStats struct {
 // started; make one with [NewReadThrough].
 type ReadThrough[V any] struct {
 	tier   Tier[V]
+	local  *Local[V] // tier, when it is a Local: a direct call on the hit path
 	load   Loader[V]
 	ttl    ttlPolicy
 	cfg    ReadThroughConfig
@@ -167,6 +168,7 @@ func NewReadThrough[V any](tier Tier[V], load Loader[V], ttl time.Duration, cfg 
 		cfg.OutageLoads = DefaultOutageLoads
 	}
 	rt := &ReadThrough[V]{tier: tier, load: load, ttl: p, cfg: cfg, outage: make(chan struct{}, cfg.OutageLoads)}
+	rt.local, _ = tier.(*Local[V])
 	rt.closing, rt.abort = context.WithCancel(context.Background())
 	return rt, nil
 }
@@ -179,18 +181,29 @@ func NewReadThrough[V any](tier Tier[V], load Loader[V], ttl time.Duration, cfg 
 // as Stale; a tier failure follows OnTierError. When ctx ends first, Get
 // returns ctx.Err() and the load goes on for the others.
 //
-// A hit costs the tier's Get and one clock read; it allocates nothing.
+// A hit costs the tier's Get and one clock read (over a Local tier on an
+// S3FIFO, the one the S3FIFO makes for its own expiry); it allocates
+// nothing.
 func (rt *ReadThrough[V]) Get(ctx context.Context, key string) (V, Result, error) {
 	if rt == nil || rt.tier == nil {
 		var zero V
 		return zero, Failed, errReadThroughZero
 	}
-	e, ok, err := rt.tier.Get(ctx, key)
-	if err != nil {
-		return rt.tierFailed(ctx, key, e, ok, err)
+	var e Entry[V]
+	var ok bool
+	var now int64
+	if rt.local != nil && rt.local.m != nil {
+		e, now, ok = rt.local.lookup(key)
+	} else {
+		var err error
+		if e, ok, err = rt.tier.Get(ctx, key); err != nil {
+			return rt.tierFailed(ctx, key, e, ok, err)
+		}
+		if ok {
+			now = time.Now().UnixNano()
+		}
 	}
 	if ok {
-		now := time.Now().UnixNano()
 		if e.Expires == 0 || now < e.Expires {
 			if rt.cfg.EarlyRefresh > 0 && e.Expires != 0 && !e.NotFound &&
 				now+int64(float64(e.Delta)*rt.cfg.EarlyRefresh*rand.ExpFloat64()) >= e.Expires {

@@ -308,6 +308,31 @@ func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
 	return zero, false
 }
 
+// getWall is Get for a Local tier: it also returns the wall-clock time,
+// in Unix nanoseconds, measured as the cache's base instant plus the
+// monotonic time elapsed since, so one clock reading serves both the
+// entry's deadline and the caller's freshness check.
+func (c *S3FIFO[K, V]) getWall(key K) (V, int64, bool) {
+	now := c.now()
+	wall := c.base.UnixNano() + now
+	s, h := c.shard(key)
+	if e := s.find(h, key); e != nil {
+		if d := e.deadline.Load(); d == 0 || now < d {
+			touch(e)
+			if c.recordStats {
+				c.counts[rand.Uint32()>>(32-statBits)].hits.Add(1)
+			}
+			return c.load(e), wall, true
+		}
+		c.expire(s, e, h)
+	}
+	if c.recordStats {
+		c.counts[rand.Uint32()>>(32-statBits)].misses.Add(1)
+	}
+	var zero V
+	return zero, wall, false
+}
+
 // find returns the entry for key in s's index, or nil. It takes no lock.
 func (s *s3shard[K, V]) find(h uint64, key K) *entry[K, V] {
 	t := s.index.Load()
