@@ -32,8 +32,8 @@
 //	generator           cost per code           length        guessable  collisions      pick it for
 //	Counter             one CAS; one source     grows: 7      yes: next  none            internal links, when
 //	                    round trip per block    up to 3.5e12  = last+1                   order does not leak much
-//	Counter + Feistel   + 8 mixing rounds       fixed by      no (key    none, by        public links: the default
-//	                                            Domain: 7     secret)    construction
+//	Counter + Feistel   + 8 mixing rounds       at most 7     no (key    none, by        public links: the default
+//	                                            (Domain 62^7) secret)    construction
 //	Random (7 chars)    crypto/rand read, and   fixed         no         birthday odds;  no shared source at all;
 //	                    a store check per try                            Issuer retries  secret-ish links (longer)
 //	TimeOrdered         clock read; 4096 per    10-11 chars   partly     none per node   ids that sort by time, no
