@@ -19,7 +19,7 @@ type Map[V any] interface {
 var (
 	_ Map[int]  = (*S3FIFO[string, Entry[int]])(nil)
 	_ Map[int]  = (*LRU[string, Entry[int]])(nil)
-	_ Tier[int] = (*Local[int])(nil)
+	_ ClockedTier[int] = (*Local[int])(nil)
 )
 
 // localStripes is the number of generation counters of a Local tier. Keys
@@ -79,15 +79,19 @@ func (l *Local[V]) Get(_ context.Context, key string) (Entry[V], bool, error) {
 	return e, ok, nil
 }
 
-// lookup is Get for ReadThrough's hit path: it also returns the time now,
-// in Unix nanoseconds, read once for the Map's expiry and the caller's
-// freshness check.
-func (l *Local[V]) lookup(key string) (Entry[V], int64, bool) {
+// GetNow is Get that also returns the time, in Unix nanoseconds: over an
+// S3FIFO, the reading it took for its own expiry check (its base instant
+// plus the monotonic time since), so one clock read serves both.
+func (l *Local[V]) GetNow(_ context.Context, key string) (Entry[V], int64, bool, error) {
+	if l == nil || l.m == nil {
+		return Entry[V]{}, 0, false, errLocalZero
+	}
 	if l.s3 != nil {
-		return l.s3.getWall(key)
+		e, now, ok := l.s3.getWall(key)
+		return e, now, ok, nil
 	}
 	e, ok := l.m.Get(key)
-	return e, time.Now().UnixNano(), ok
+	return e, time.Now().UnixNano(), ok, nil
 }
 
 // Reserve returns a lease holding key's generation.

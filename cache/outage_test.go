@@ -33,6 +33,13 @@ func (f *failingTier) Get(ctx context.Context, key string) (cache.Entry[string],
 	return e, ok, nil
 }
 
+// GetNow must be overridden with Get: the embedded Local's would bypass
+// the failure (see cache.ClockedTier).
+func (f *failingTier) GetNow(ctx context.Context, key string) (cache.Entry[string], int64, bool, error) {
+	e, ok, err := f.Get(ctx, key)
+	return e, time.Now().UnixNano(), ok, err
+}
+
 func (f *failingTier) Reserve(ctx context.Context, key string) (cache.Lease, error) {
 	if f.down.Load() {
 		return cache.Lease{}, errTierDown

@@ -118,7 +118,8 @@ type ReadThroughStats struct {
 // started; make one with [NewReadThrough].
 type ReadThrough[V any] struct {
 	tier   Tier[V]
-	local  *Local[V] // tier, when it is a Local: a direct call on the hit path
+	local  *Local[V]      // tier, when it is a Local: a direct call on the hit path
+	clock  ClockedTier[V] // tier, when it is a ClockedTier
 	load   Loader[V]
 	ttl    ttlPolicy
 	cfg    ReadThroughConfig
@@ -169,6 +170,7 @@ func NewReadThrough[V any](tier Tier[V], load Loader[V], ttl time.Duration, cfg 
 	}
 	rt := &ReadThrough[V]{tier: tier, load: load, ttl: p, cfg: cfg, outage: make(chan struct{}, cfg.OutageLoads)}
 	rt.local, _ = tier.(*Local[V])
+	rt.clock, _ = tier.(ClockedTier[V])
 	rt.closing, rt.abort = context.WithCancel(context.Background())
 	return rt, nil
 }
@@ -181,9 +183,8 @@ func NewReadThrough[V any](tier Tier[V], load Loader[V], ttl time.Duration, cfg 
 // as Stale; a tier failure follows OnTierError. When ctx ends first, Get
 // returns ctx.Err() and the load goes on for the others.
 //
-// A hit costs the tier's Get and one clock read (over a Local tier on an
-// S3FIFO, the one the S3FIFO makes for its own expiry); it allocates
-// nothing.
+// A hit costs the tier's Get and one clock read (over a [ClockedTier],
+// the one the tier makes for its own expiry); it allocates nothing.
 func (rt *ReadThrough[V]) Get(ctx context.Context, key string) (V, Result, error) {
 	if rt == nil || rt.tier == nil {
 		var zero V
@@ -192,16 +193,19 @@ func (rt *ReadThrough[V]) Get(ctx context.Context, key string) (V, Result, error
 	var e Entry[V]
 	var ok bool
 	var now int64
-	if rt.local != nil && rt.local.m != nil {
-		e, now, ok = rt.local.lookup(key)
-	} else {
-		var err error
-		if e, ok, err = rt.tier.Get(ctx, key); err != nil {
-			return rt.tierFailed(ctx, key, e, ok, err)
-		}
-		if ok {
+	var err error
+	switch {
+	case rt.local != nil:
+		e, now, ok, err = rt.local.GetNow(ctx, key)
+	case rt.clock != nil:
+		e, now, ok, err = rt.clock.GetNow(ctx, key)
+	default:
+		if e, ok, err = rt.tier.Get(ctx, key); ok && err == nil {
 			now = time.Now().UnixNano()
 		}
+	}
+	if err != nil {
+		return rt.tierFailed(ctx, key, e, ok, err)
 	}
 	if ok {
 		if e.Expires == 0 || now < e.Expires {

@@ -100,6 +100,19 @@ type Tier[V any] interface {
 	Delete(ctx context.Context, keys ...string) error
 }
 
+// ClockedTier is a Tier whose Get reads the clock anyway (an S3FIFO
+// checks each entry's expiry) and returns that reading, in Unix
+// nanoseconds, so that a ReadThrough judges freshness without a second
+// one: on this package's 2-core VM a wall-clock read costs about 50 ns, a
+// third of a hit. [Local] and rediscache's TwoTier implement it. A type
+// that embeds a Local and overrides Get must override GetNow too, or the
+// ReadThrough will use the Local's.
+type ClockedTier[V any] interface {
+	Tier[V]
+	// GetNow is Get that also returns the time it judged the entry at.
+	GetNow(ctx context.Context, key string) (e Entry[V], now int64, ok bool, err error)
+}
+
 // Item is one write to a Store: a value for Key, or its deletion.
 type Item[V any] struct {
 	Key    string

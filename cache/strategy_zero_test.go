@@ -27,7 +27,10 @@ func TestZeroStrategiesFailLoudly(t *testing.T) {
 		"Local": {
 			{"Get", func() error { _, _, err := new(cache.Local[string]).Get(ctx, "k"); return err }},
 			{"Reserve", func() error { _, err := new(cache.Local[string]).Reserve(ctx, "k"); return err }},
-			{"Fill", func() error { _, err := new(cache.Local[string]).Fill(ctx, "k", cache.Lease{}, e, time.Second); return err }},
+			{"Fill", func() error {
+				_, err := new(cache.Local[string]).Fill(ctx, "k", cache.Lease{}, e, time.Second)
+				return err
+			}},
 			{"Set", func() error { return new(cache.Local[string]).Set(ctx, "k", e, time.Second) }},
 			{"Delete", func() error { return new(cache.Local[string]).Delete(ctx, "k") }},
 			{"Clear", func() error { new(cache.Local[string]).Clear(); return nil }},

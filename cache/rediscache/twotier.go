@@ -15,7 +15,7 @@ import (
 // TwoTierConfig.LocalTTL is zero.
 const DefaultLocalTTL = time.Minute
 
-var _ cache.Tier[int] = (*TwoTier[int])(nil)
+var _ cache.ClockedTier[int] = (*TwoTier[int])(nil)
 
 // TwoTierConfig configures a [TwoTier] beyond its client, prefix and local
 // capacity. Its zero value means the documented defaults.
@@ -67,11 +67,11 @@ type TwoTierConfig[V any] struct {
 // for the Bus's goroutine. Make one with [NewTwoTier]; it is safe for
 // concurrent use.
 type TwoTier[V any] struct {
-	m      *cache.S3FIFO[string, cache.Entry[V]]
-	local  *cache.Local[V]
-	remote *Tier[V]
-	bus    *Bus
-	cfg    TwoTierConfig[V]
+	m     *cache.S3FIFO[string, cache.Entry[V]]
+	local *cache.Local[V]
+	redis *Tier[V]
+	bus   *Bus
+	cfg   TwoTierConfig[V]
 }
 
 // NewTwoTier returns a two-tier cache: a local S3FIFO of localCapacity
@@ -102,7 +102,7 @@ func NewTwoTier[V any](client redis.UniversalClient, prefix string, localCapacit
 		return nil, fmt.Errorf("%w: local capacity: %w", ErrInvalidConfig, err)
 	}
 	local, _ := cache.NewLocal[V](m) // m is not nil
-	t := &TwoTier[V]{m: m, local: local, remote: remote, cfg: cfg}
+	t := &TwoTier[V]{m: m, local: local, redis: remote, cfg: cfg}
 	t.bus, err = NewBus(client, cfg.Channel, BusConfig{
 		OnInvalidate: func(keys []string) {
 			_ = local.Delete(context.Background(), keys...)
@@ -139,7 +139,7 @@ func (t *TwoTier[V]) Remote() *Tier[V] {
 	if t == nil || t.bus == nil {
 		panic(errTwoTierZero)
 	}
-	return t.remote
+	return t.redis
 }
 
 // Bus returns the invalidation bus.
@@ -164,19 +164,32 @@ func (t *TwoTier[V]) localTTL(e cache.Entry[V], now time.Time) time.Duration {
 // (copying it locally). When Redis fails it returns the error with the
 // local copy, if any.
 func (t *TwoTier[V]) Get(ctx context.Context, key string) (cache.Entry[V], bool, error) {
+	e, _, ok, err := t.GetNow(ctx, key)
+	return e, ok, err
+}
+
+// GetNow is Get that also returns the time it judged the entry at, the
+// local S3FIFO's own clock reading on a local hit (see cache.ClockedTier).
+func (t *TwoTier[V]) GetNow(ctx context.Context, key string) (cache.Entry[V], int64, bool, error) {
 	if t == nil || t.bus == nil {
-		return cache.Entry[V]{}, false, errTwoTierZero
+		return cache.Entry[V]{}, 0, false, errTwoTierZero
 	}
-	le, lok, _ := t.local.Get(ctx, key)
-	if lok && (le.Expires == 0 || time.Now().UnixNano() < le.Expires) {
-		return le, true, nil
+	le, now, lok, _ := t.local.GetNow(ctx, key)
+	if lok && (le.Expires == 0 || now < le.Expires) {
+		return le, now, true, nil
 	}
+	e, ok, err := t.remote(ctx, key, le, lok)
+	return e, time.Now().UnixNano(), ok, err
+}
+
+// remote is Get after a local miss: le and lok are the local copy.
+func (t *TwoTier[V]) remote(ctx context.Context, key string, le cache.Entry[V], lok bool) (cache.Entry[V], bool, error) {
 	on := t.bus.Subscribed()
 	var lease cache.Lease
 	if on {
 		lease, _ = t.local.Reserve(ctx, key) // never fails
 	}
-	e, ok, err := t.remote.Get(ctx, key)
+	e, ok, err := t.redis.Get(ctx, key)
 	if err != nil {
 		return le, lok, err
 	}
@@ -197,7 +210,7 @@ func (t *TwoTier[V]) Reserve(ctx context.Context, key string) (cache.Lease, erro
 		return cache.Lease{}, errTwoTierZero
 	}
 	ll, _ := t.local.Reserve(ctx, key)
-	rl, err := t.remote.Reserve(ctx, key)
+	rl, err := t.redis.Reserve(ctx, key)
 	if err != nil {
 		return cache.Lease{}, err
 	}
@@ -211,7 +224,7 @@ func (t *TwoTier[V]) Fill(ctx context.Context, key string, lease cache.Lease, e 
 	if t == nil || t.bus == nil {
 		return false, errTwoTierZero
 	}
-	ok, err := t.remote.Fill(ctx, key, lease, e, ttl)
+	ok, err := t.redis.Fill(ctx, key, lease, e, ttl)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -230,7 +243,7 @@ func (t *TwoTier[V]) Set(ctx context.Context, key string, e cache.Entry[V], ttl 
 	if t == nil || t.bus == nil {
 		return errTwoTierZero
 	}
-	if err := t.remote.Set(ctx, key, e, ttl); err != nil {
+	if err := t.redis.Set(ctx, key, e, ttl); err != nil {
 		_ = t.local.Delete(ctx, key)
 		return err
 	}
@@ -249,7 +262,7 @@ func (t *TwoTier[V]) Delete(ctx context.Context, keys ...string) error {
 	if t == nil || t.bus == nil {
 		return errTwoTierZero
 	}
-	err := t.remote.Delete(ctx, keys...)
+	err := t.redis.Delete(ctx, keys...)
 	_ = t.local.Delete(ctx, keys...)
 	return errors.Join(err, t.bus.Publish(ctx, keys...))
 }
@@ -260,7 +273,7 @@ func (t *TwoTier[V]) BumpTag(ctx context.Context, tags ...string) error {
 	if t == nil || t.bus == nil {
 		return errTwoTierZero
 	}
-	err := t.remote.BumpTag(ctx, tags...)
+	err := t.redis.BumpTag(ctx, tags...)
 	t.local.Clear()
 	return errors.Join(err, t.bus.PublishFlush(ctx))
 }
