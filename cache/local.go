@@ -17,8 +17,8 @@ type Map[V any] interface {
 }
 
 var (
-	_ Map[int]  = (*S3FIFO[string, Entry[int]])(nil)
-	_ Map[int]  = (*LRU[string, Entry[int]])(nil)
+	_ Map[int]         = (*S3FIFO[string, Entry[int]])(nil)
+	_ Map[int]         = (*LRU[string, Entry[int]])(nil)
 	_ ClockedTier[int] = (*Local[int])(nil)
 )
 

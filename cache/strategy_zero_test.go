@@ -26,6 +26,7 @@ func TestZeroStrategiesFailLoudly(t *testing.T) {
 	calls := map[string][]call{
 		"Local": {
 			{"Get", func() error { _, _, err := new(cache.Local[string]).Get(ctx, "k"); return err }},
+			{"GetNow", func() error { _, _, _, err := new(cache.Local[string]).GetNow(ctx, "k"); return err }},
 			{"Reserve", func() error { _, err := new(cache.Local[string]).Reserve(ctx, "k"); return err }},
 			{"Fill", func() error {
 				_, err := new(cache.Local[string]).Fill(ctx, "k", cache.Lease{}, e, time.Second)

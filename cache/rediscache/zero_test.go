@@ -51,6 +51,7 @@ func TestZeroValuesFailLoudly(t *testing.T) {
 			func() error { new(rediscache.TwoTier[string]).Remote(); return nil },
 			func() error { new(rediscache.TwoTier[string]).Bus(); return nil },
 			func() error { _, _, err := new(rediscache.TwoTier[string]).Get(ctx, "k"); return err },
+			func() error { _, _, _, err := new(rediscache.TwoTier[string]).GetNow(ctx, "k"); return err },
 			func() error { _, err := new(rediscache.TwoTier[string]).Reserve(ctx, "k"); return err },
 			func() error {
 				_, err := new(rediscache.TwoTier[string]).Fill(ctx, "k", cache.Lease{}, e, time.Second)
