@@ -19,9 +19,10 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// engine is one Redis the suites run on: a single server (miniredis, or
-// the real one at REDIS_ADDR) or a Cluster (the emulation, or the real one
-// at REDIS_CLUSTER_ADDRS).
+// engine is one Redis the suites run on: miniredis always; the server at
+// REDIS_ADDR (miniredis again when it is unset); a Cluster (the real one at
+// REDIS_CLUSTER_ADDRS, else the emulation). So CI, which sets both, runs
+// every suite on the embedded engine and on the real ones.
 type engine struct {
 	name string
 	// open returns a client, a prefix unique to the test, and a way to
@@ -30,6 +31,10 @@ type engine struct {
 }
 
 var engines = []engine{
+	{"miniredis", func(t *testing.T) (redis.UniversalClient, string, func() redis.UniversalClient) {
+		r := redistest.NewMiniredis(t)
+		return r.Client, r.Prefix, func() redis.UniversalClient { return r.NewClient() }
+	}},
 	{"server", func(t *testing.T) (redis.UniversalClient, string, func() redis.UniversalClient) {
 		r := redistest.New(t)
 		return r.Client, r.Prefix, func() redis.UniversalClient { return r.NewClient() }
