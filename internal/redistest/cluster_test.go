@@ -37,7 +37,7 @@ func TestSlot(t *testing.T) {
 }
 
 // The real cluster's CLUSTER KEYSLOT agrees with Slot.
-func TestSlotMatchesServer(t *testing.T) {
+func TestClusterSlotMatchesServer(t *testing.T) {
 	c := redistest.NewCluster(t)
 	if !c.Real() {
 		t.Skip("miniredis answers CLUSTER KEYSLOT with 163 for every key; needs " + redistest.EnvClusterAddrs)
@@ -54,7 +54,7 @@ func TestSlotMatchesServer(t *testing.T) {
 // A script that touches keys of two slots is refused on the real cluster
 // (CROSSSLOT) and by the emulation, so the hash-tag discipline is checked
 // on both engines; keys that share a tag go through.
-func TestCrossSlotScriptRefused(t *testing.T) {
+func TestClusterRefusesCrossSlotScript(t *testing.T) {
 	c := redistest.NewCluster(t)
 	ctx := context.Background()
 	script := redis.NewScript(`redis.call("SET", KEYS[1], ARGV[1]); redis.call("SET", KEYS[2], ARGV[1]); return 1`)
