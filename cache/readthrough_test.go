@@ -34,7 +34,13 @@ func newReadThrough(t testing.TB, tier cache.Tier[string], load cache.Loader[str
 	t.Helper()
 	rt, err := cache.NewReadThrough(tier, load, ttl, cfg)
 	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, rt.Close(context.Background())) })
+	t.Cleanup(func() {
+		// Bounded, so that a test that fails with a load blocked reports
+		// the failure instead of hanging: Close then cancels the load.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		require.NoError(t, rt.Close(ctx))
+	})
 	return rt
 }
 
@@ -311,18 +317,21 @@ func TestReadThroughEarlyRefresh(t *testing.T) {
 			if n > 1 {
 				<-release
 			}
-			time.Sleep(10 * time.Second) // Delta: the load's cost
+			time.Sleep(time.Second) // Delta: the load's cost
 			return fmt.Sprint("v", n), nil
 		}
 		rt := newReadThrough(t, newLocal(t, 10), load, time.Minute,
 			cache.ReadThroughConfig{EarlyRefresh: 1, Jitter: -1})
+		var once sync.Once
+		open := func() { once.Do(func() { close(release) }) }
+		t.Cleanup(open) // before Close, even when a check fails
 		ctx := context.Background()
 		v, _, err := rt.Get(ctx, "k")
 		require.NoError(t, err)
 		require.Equal(t, "v1", v)
 
-		// Long before expiry the chance of a refresh is e^-(50s/10s)/… far
-		// below one in a billion per read with these figures: none.
+		// 50 s before expiry, with a 1 s load, a read refreshes when
+		// 1s·Exp(1) >= 50s: with probability e^-50, never in practice.
 		time.Sleep(10 * time.Second)
 		for range 100 {
 			v, res, err := rt.Get(ctx, "k")
@@ -332,7 +341,9 @@ func TestReadThroughEarlyRefresh(t *testing.T) {
 		}
 		require.Equal(t, int64(1), calls.Load(), "no refresh long before expiry")
 
-		time.Sleep(time.Minute - 10*time.Second - time.Nanosecond) // one nanosecond before expiry
+		// One nanosecond before expiry a read refreshes unless
+		// 1s·Exp(1) < 1ns: with probability 1 - 1e-9.
+		time.Sleep(time.Minute - 10*time.Second - time.Nanosecond)
 		for range 50 {
 			v, res, err := rt.Get(ctx, "k")
 			require.NoError(t, err)
@@ -341,8 +352,8 @@ func TestReadThroughEarlyRefresh(t *testing.T) {
 		}
 		synctest.Wait()
 		require.Equal(t, int64(2), calls.Load(), "one refresh for fifty hits")
-		close(release)
-		time.Sleep(10 * time.Second)
+		open()
+		time.Sleep(time.Second)
 		synctest.Wait()
 		v, res, err := rt.Get(ctx, "k")
 		require.NoError(t, err)
