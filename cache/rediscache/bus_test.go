@@ -163,3 +163,25 @@ func TestBusSequenceGapFlushes(t *testing.T) {
 		})
 	}
 }
+
+// TestAfterClose: a closed TwoTier and Bus fail with ErrClosed or serve
+// from Redis; nothing panics, and Close is idempotent.
+func TestAfterClose(t *testing.T) {
+	ctx := context.Background()
+	r := redistest.New(t)
+	tt, err := rediscache.NewTwoTier[string](r.Client, r.Prefix, 100, rediscache.TwoTierConfig[string]{})
+	require.NoError(t, err)
+	require.NoError(t, tt.Ready(ctx))
+	e := cache.Entry[string]{Value: "v", Expires: time.Now().Add(time.Hour).UnixNano()}
+	require.NoError(t, tt.Set(ctx, "k", e, time.Hour))
+	require.NoError(t, tt.Close(ctx))
+	require.NoError(t, tt.Close(ctx), "idempotent")
+	assert.ErrorIs(t, tt.Ready(ctx), rediscache.ErrClosed)
+	assert.ErrorIs(t, tt.Set(ctx, "k", e, time.Hour), rediscache.ErrClosed, "the write reached Redis but could not be published")
+	assert.ErrorIs(t, tt.Delete(ctx, "k"), rediscache.ErrClosed)
+	_, ok, err := tt.Get(ctx, "k")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.False(t, tt.Bus().Subscribed())
+	assert.ErrorIs(t, tt.Bus().Publish(ctx, "k"), rediscache.ErrClosed)
+}
