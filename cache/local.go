@@ -34,7 +34,8 @@ const localStripes = 1024
 //
 // Generations live in a fixed array of counters shared by hash, so memory
 // does not grow with the keys. Local does not own its Map: close the Map
-// when done. Local is safe for concurrent use; the methods of one made by
+// when done; its OnEvict, if any, runs under a Local lock and must not
+// call the Local. Local is safe for concurrent use; the methods of one made by
 // NewLocal never fail, and ignore their context.
 //
 // Make a Local with [NewLocal]. The methods of a zero Local return an

@@ -248,10 +248,15 @@ func (wb *WriteBehind[V]) write(ctx context.Context, it Item[V], block bool) err
 	if err := wb.reserve(ctx, block); err != nil {
 		return err
 	}
+	if testHookReserved != nil {
+		testHookReserved()
+	}
 	kl := &wb.keyLocks[maphash.String(wb.seed, it.Key)%uint64(len(wb.keyLocks))]
 	kl.Lock()
 	defer kl.Unlock()
-	wb.enqueue(it)
+	if err := wb.enqueue(it); err != nil {
+		return err
+	}
 	var err error
 	if it.Delete {
 		err = wb.tier.Delete(ctx, it.Key)
@@ -300,17 +305,22 @@ func (wb *WriteBehind[V]) reserve(ctx context.Context, block bool) error {
 }
 
 // enqueue queues it, coalescing with a queued write of its key, and gives
-// back the slot reserve took when it does.
-func (wb *WriteBehind[V]) enqueue(it Item[V]) {
+// back the slot reserve took when it does. It refuses a write that Close
+// overtook since reserve: the flusher may be gone.
+func (wb *WriteBehind[V]) enqueue(it Item[V]) error {
 	wb.mu.Lock()
 	defer wb.mu.Unlock()
 	wb.reserved--
+	if wb.closing {
+		wb.kick() // the flusher waits for reserved slots before it exits
+		return ErrClosed
+	}
 	wb.stats.Writes++
 	if p, ok := wb.pending[it.Key]; ok {
 		p.item = it
 		wb.stats.Coalesced++
 		wb.freeLocked()
-		return
+		return nil
 	}
 	wb.seq++
 	p := &pendingWrite[V]{item: it, seq: wb.seq, at: time.Now()}
@@ -319,6 +329,7 @@ func (wb *WriteBehind[V]) enqueue(it Item[V]) {
 	if len(wb.queue) == 1 || len(wb.queue) >= wb.cfg.BatchSize {
 		wb.kick()
 	}
+	return nil
 }
 
 // freeLocked wakes the Sets waiting for room.
@@ -443,6 +454,10 @@ func (wb *WriteBehind[V]) Close(ctx context.Context) error {
 	return err
 }
 
+// testHookReserved, nil outside tests, runs in a write between taking its
+// slot and queueing.
+var testHookReserved func()
+
 // run is the flusher.
 func (wb *WriteBehind[V]) run() {
 	defer close(wb.done)
@@ -475,7 +490,7 @@ func (wb *WriteBehind[V]) next() (batch []Item[V], wait time.Duration, exit bool
 	wb.mu.Lock()
 	defer wb.mu.Unlock()
 	if len(wb.queue) == 0 {
-		return nil, 0, wb.closing
+		return nil, 0, wb.closing && wb.reserved == 0
 	}
 	if len(wb.queue) < wb.cfg.BatchSize && wb.flushing == 0 && !wb.closing {
 		if d := time.Until(wb.queue[0].at.Add(wb.cfg.FlushDelay)); d > 0 {
