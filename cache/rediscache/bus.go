@@ -150,6 +150,11 @@ func (b *Bus) Ready(ctx context.Context) error {
 		return errBusZero
 	}
 	select {
+	case <-b.done:
+		return ErrClosed
+	default:
+	}
+	select {
 	case <-b.ready:
 		return nil
 	case <-b.done:
@@ -199,10 +204,27 @@ func (b *Bus) publish(ctx context.Context, m message) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCodec, err)
 	}
-	if err := b.c.Publish(ctx, b.channel, data).Err(); err != nil {
+	if err := publishOrdered(ctx, b.c, b.channel, data); err != nil {
 		return redisErr("PUBLISH", err)
 	}
 	return nil
+}
+
+// publishOrdered publishes so that one sender's messages arrive in the
+// order sent. A Cluster client sends a PUBLISH, which has no key, to any
+// node, and messages published on different nodes can arrive out of
+// order, which would read as gaps: so on a Cluster every message goes to
+// the master of the channel's slot, the node the subscribers' client
+// subscribes through.
+func publishOrdered(ctx context.Context, c redis.UniversalClient, channel string, msg any) error {
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		n, err := cc.MasterForKey(ctx, channel)
+		if err != nil {
+			return err
+		}
+		return n.Publish(ctx, channel, msg).Err()
+	}
+	return c.Publish(ctx, channel, msg).Err()
 }
 
 // Close unsubscribes, stops the Bus's goroutine and waits for it (and so

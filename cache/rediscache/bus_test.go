@@ -2,6 +2,7 @@ package rediscache_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,19 @@ func wait[T any](t *testing.T, ch <-chan T, what string) T {
 		t.Fatalf("timed out waiting for %s", what)
 		panic("unreachable")
 	}
+}
+
+// publish sends a raw message as a Bus does: on a Cluster through the
+// master of the channel's slot, so that messages keep their order.
+func publish(ctx context.Context, c redis.UniversalClient, channel, msg string) error {
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		n, err := cc.MasterForKey(ctx, channel)
+		if err != nil {
+			return err
+		}
+		return n.Publish(ctx, channel, msg).Err()
+	}
+	return c.Publish(ctx, channel, msg).Err()
 }
 
 // observed returns TwoTier hooks that send what they see on channels.
@@ -152,7 +166,7 @@ func TestBusSequenceGapFlushes(t *testing.T) {
 				`{"i":"other","s":5,"f":true}`,
 				`not json`,
 			} {
-				require.NoError(t, c.Publish(ctx, ch, m).Err())
+				require.NoError(t, publish(ctx, c, ch, m))
 			}
 			for range 5 {
 				wait(t, got, "bus events")
@@ -184,4 +198,44 @@ func TestAfterClose(t *testing.T) {
 	assert.False(t, ok)
 	assert.False(t, tt.Bus().Subscribed())
 	assert.ErrorIs(t, tt.Bus().Publish(ctx, "k"), rediscache.ErrClosed)
+}
+
+// TestBusKeepsOrder: many messages from one sender arrive in order and
+// with no gap, so no flush, on every engine: on a Cluster, PUBLISH would
+// go to any node and messages published on different nodes could be
+// reordered, which the receiver would take for lost messages.
+func TestBusKeepsOrder(t *testing.T) {
+	ctx := context.Background()
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			c, prefix, another := e.open(t)
+			got := make(chan string, 1000)
+			flushes := make(chan rediscache.FlushReason, 1000)
+			ch := prefix + "order"
+			recv, err := rediscache.NewBus(another(), ch, rediscache.BusConfig{
+				OnInvalidate: func(keys []string) { got <- keys[0] },
+				OnFlush:      func(r rediscache.FlushReason) { flushes <- r },
+			})
+			require.NoError(t, err)
+			defer func() { require.NoError(t, recv.Close(ctx)) }()
+			send, err := rediscache.NewBus(c, ch, rediscache.BusConfig{})
+			require.NoError(t, err)
+			defer func() { require.NoError(t, send.Close(ctx)) }()
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			require.NoError(t, recv.Ready(rctx))
+			const n = 300
+			for i := range n {
+				require.NoError(t, send.Publish(ctx, strconv.Itoa(i)))
+			}
+			for i := range n {
+				require.Equal(t, strconv.Itoa(i), wait(t, got, "message "+strconv.Itoa(i)))
+			}
+			select {
+			case r := <-flushes:
+				t.Fatalf("flushed (%v) with nothing lost", r)
+			default:
+			}
+		})
+	}
 }
