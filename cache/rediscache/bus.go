@@ -79,7 +79,10 @@ type BusConfig struct {
 // reconnects and resubscribes by itself, and says so), and when a sender's
 // sequence skips a number. What remains is the window between a message's
 // loss and the next resubscription or message from that sender; the local
-// TTL bounds it.
+// TTL bounds it. On a Cluster the Bus publishes through the master of the
+// channel's slot, the node go-redis subscribes through, so that one
+// sender's messages keep their order (a PUBLISH sent to any node could
+// overtake another, and read as a gap).
 //
 // A Bus owns one goroutine, which Close stops and waits for; Close takes a
 // context because it waits for the callbacks. Make one with [NewBus]; it
