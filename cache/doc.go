@@ -171,7 +171,10 @@
 //     returned to its callers but not stored (Guava #1881;
 //     TestReadThroughInvalidationDuringLoadWins, and in Redis a Lua
 //     compare-and-set on a fill token, rediscache's
-//     TestReadThroughOnRedisInvalidationDuringLoadWins).
+//     TestReadThroughOnRedisInvalidationDuringLoadWins). A Get that starts
+//     after the write returned does not join that load
+//     (singleflight's Forget): it would get the older value
+//     (TestGetAfterInvalidationDoesNotJoinOlderLoad).
 //   - The database is down: ReadThroughConfig.StaleIfError serves the last
 //     value, reported as Stale, for a window after it expires; loader
 //     errors are never cached; a not-found answer is, for NegativeTTL.

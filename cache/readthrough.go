@@ -112,7 +112,10 @@ type ReadThroughStats struct {
 // their cancellation) and bounded by LoadTimeout, so the first caller
 // giving up fails nobody else. A lease taken before the load and checked
 // before the fill makes an invalidation that arrives during the load win:
-// the loaded value is returned to the callers but not stored.
+// the loaded value is returned to the callers waiting for it but not
+// stored, and a Get that starts after the invalidation returned
+// (Invalidate, or a Set or Delete of WriteThrough or WriteBehind) does not
+// join that load: it starts its own.
 //
 // ReadThrough is safe for concurrent use. Close waits for the loads it
 // started; make one with [NewReadThrough].
@@ -232,16 +235,30 @@ func (rt *ReadThrough[V]) fresh(e Entry[V]) (V, Result, error) {
 }
 
 // Invalidate removes keys from the tier, revoking the leases of loads in
-// flight: their values are returned to their callers but not stored.
+// flight: their values are returned to the callers already waiting for
+// them but not stored, and a Get that starts after Invalidate returns
+// does not wait for them: it starts a load of its own.
 func (rt *ReadThrough[V]) Invalidate(ctx context.Context, keys ...string) error {
 	if rt == nil || rt.tier == nil {
 		return errReadThroughZero
 	}
-	if err := rt.tier.Delete(ctx, keys...); err != nil {
+	err := rt.tier.Delete(ctx, keys...)
+	rt.forget(keys...)
+	if err != nil {
 		rt.stats.tier.Add(1)
 		return fmt.Errorf("%w: %w", ErrTier, err)
 	}
 	return nil
+}
+
+// forget makes the next Get of each key start a load of its own instead
+// of joining one in flight, which may have read the source of truth
+// before a write that the caller has seen complete. Call it after the
+// tier revoked the keys' leases.
+func (rt *ReadThrough[V]) forget(keys ...string) {
+	for _, k := range keys {
+		rt.group.Forget(k)
+	}
 }
 
 // Stats returns the counts so far.

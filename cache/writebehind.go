@@ -265,10 +265,12 @@ func (wb *WriteBehind[V]) write(ctx context.Context, it Item[V], block bool) err
 		if err = wb.tier.Set(ctx, it.Key, e, ttl); err != nil {
 			if derr := wb.tier.Delete(ctx, it.Key); derr != nil {
 				err = errors.Join(err, derr)
+				wb.rt.forget(it.Key)
 				return fmt.Errorf("%w: key %q is queued but its old value may stay cached until its TTL: %w", ErrTier, it.Key, err)
 			}
 		}
 	}
+	wb.rt.forget(it.Key)
 	if err != nil {
 		wb.rt.stats.tier.Add(1)
 		return fmt.Errorf("%w: key %q is queued; its cache entry was deleted: %w", ErrTier, it.Key, err)

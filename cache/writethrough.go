@@ -61,10 +61,12 @@ func (w *WriteThrough[V]) Set(ctx context.Context, key string, v V) error {
 		return fmt.Errorf("%w: key %q: %w", ErrStore, key, err)
 	}
 	e, ttl := valueEntry(w.ttl, v, time.Now(), 0)
-	if err := w.tier.Set(ctx, key, e, ttl); err != nil {
-		return w.invalidateAfter(ctx, key, err)
+	err := w.tier.Set(ctx, key, e, ttl)
+	if err != nil {
+		err = w.invalidateAfter(ctx, key, err)
 	}
-	return nil
+	w.rt.forget(key)
+	return err
 }
 
 // Delete deletes key from the store, then from the tier.
@@ -75,7 +77,9 @@ func (w *WriteThrough[V]) Delete(ctx context.Context, key string) error {
 	if err := w.store.Write(ctx, []Item[V]{{Key: key, Delete: true}}); err != nil {
 		return fmt.Errorf("%w: key %q: %w", ErrStore, key, err)
 	}
-	if err := w.tier.Delete(ctx, key); err != nil {
+	err := w.tier.Delete(ctx, key)
+	w.rt.forget(key)
+	if err != nil {
 		w.rt.stats.tier.Add(1)
 		return fmt.Errorf("%w: key %q is deleted from the store but may stay cached until its TTL: %w", ErrTier, key, err)
 	}
