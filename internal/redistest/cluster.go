@@ -13,6 +13,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/backendkit/backendkit/internal/redisslot"
 )
 
 // EnvClusterAddrs names the environment variable holding a comma-separated
@@ -173,31 +175,7 @@ func splitAddrs(s string) []string {
 // Slot returns the Redis Cluster hash slot of key: CRC16 (XMODEM) of its
 // hash tag, the text between the first '{' and the next '}' when that is not
 // empty, else of the whole key, modulo 16384.
-func Slot(key string) int {
-	if i := strings.IndexByte(key, '{'); i >= 0 {
-		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
-			key = key[i+1 : i+1+j]
-		}
-	}
-	return int(crc16(key) % 16384)
-}
-
-// crc16 is CRC-16/XMODEM (polynomial 0x1021, initial value 0), the checksum
-// the Redis Cluster specification uses for key slots.
-func crc16(s string) uint16 {
-	var crc uint16
-	for i := 0; i < len(s); i++ {
-		crc ^= uint16(s[i]) << 8
-		for range 8 {
-			if crc&0x8000 != 0 {
-				crc = crc<<1 ^ 0x1021
-			} else {
-				crc <<= 1
-			}
-		}
-	}
-	return crc
-}
+func Slot(key string) int { return int(redisslot.Of(key)) }
 
 // crossSlotHook refuses, before it is sent, a command whose keys hash to
 // more than one slot: what a real cluster node answers with CROSSSLOT and

@@ -486,35 +486,6 @@ func TestScriptErrorsAreWrapped(t *testing.T) {
 	assert.Equal(t, []string{"user:7"}, failed)
 }
 
-// hashSlot is the Redis Cluster slot of key: CRC16 (XMODEM) of its hash tag
-// (the text between the first '{' and the next '}', when not empty) or of
-// the whole key.
-func hashSlot(key string) uint16 {
-	if i := strings.IndexByte(key, '{'); i >= 0 {
-		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
-			key = key[i+1 : i+1+j]
-		}
-	}
-	var crc uint16
-	for i := 0; i < len(key); i++ {
-		crc ^= uint16(key[i]) << 8
-		for range 8 {
-			if crc&0x8000 != 0 {
-				crc = crc<<1 ^ 0x1021
-			} else {
-				crc <<= 1
-			}
-		}
-	}
-	return crc % 16384
-}
-
-func TestHashSlotVector(t *testing.T) {
-	// The check value of CRC16/XMODEM, as in the Redis Cluster specification.
-	assert.Equal(t, uint16(0x31C3%16384), hashSlot("123456789"))
-	assert.Equal(t, hashSlot("a{user}b"), hashSlot("{user}"))
-}
-
 // TestMultiKeysShareASlot records the keys of Multi decisions for keys
 // that tempt a naive hash tag (empty, braces): all of one decision's keys
 // must hash to one cluster slot, or Redis Cluster refuses the script.
@@ -528,7 +499,7 @@ func TestMultiKeysShareASlot(t *testing.T) {
 		redislimit.GCRALimit(1000, time.Hour, 50),
 	}, redislimit.Config{Prefix: r.Prefix})
 	require.NoError(t, err)
-	slots := map[uint16]bool{}
+	slots := map[int]bool{}
 	for _, key := range []string{"", "}", "}{", "{}", "user:1", "{user:1}", "a{b}c", "{", "é"} {
 		_, err := l.Decide(ctx, key, 1)
 		require.NoError(t, err)
@@ -538,9 +509,9 @@ func TestMultiKeysShareASlot(t *testing.T) {
 		args := rec.cmds[len(rec.cmds)-1] // EVALSHA sha numkeys key...
 		rec.mu.Unlock()
 		require.EqualValues(t, 3, args[2])
-		slot := hashSlot(args[3].(string))
+		slot := redistest.Slot(args[3].(string))
 		for _, k := range args[4:6] {
-			assert.Equal(t, slot, hashSlot(k.(string)), "key %q: %v", key, args[3:6])
+			assert.Equal(t, slot, redistest.Slot(k.(string)), "key %q: %v", key, args[3:6])
 		}
 		slots[slot] = true
 	}
