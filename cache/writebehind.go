@@ -564,11 +564,13 @@ func (wb *WriteBehind[V]) backoff(attempt int) time.Duration {
 
 // deadLetter hands batch to DeadLetter, and deletes from the tier the
 // keys it holds that have no newer write queued: the tier must not keep
-// serving a value the store never got.
+// serving a value the store never got. The batch leaves inflight first,
+// so that a read from then on loads the store's value, not the dead one.
 func (wb *WriteBehind[V]) deadLetter(batch []Item[V], err error) {
 	wb.mu.Lock()
 	wb.stats.DeadLettered += uint64(len(batch))
 	wb.deadCount += uint64(len(batch))
+	clear(wb.inflight)
 	var drop []string
 	for _, it := range batch {
 		if _, queued := wb.pending[it.Key]; !queued {
@@ -582,6 +584,7 @@ func (wb *WriteBehind[V]) deadLetter(batch []Item[V], err error) {
 			wb.rt.report(drop[0], fmt.Errorf("%w: deleting %d dead-lettered keys: %w", ErrTier, len(drop), derr))
 		}
 		cancel()
+		wb.rt.forget(drop...)
 	}
 	if wb.cfg.DeadLetter != nil {
 		wb.cfg.DeadLetter(batch, err)

@@ -325,3 +325,33 @@ func TestWriteBehindHammer(t *testing.T) {
 		}
 	}
 }
+
+// A read while a batch is being dead-lettered (here, from DeadLetter
+// itself, which runs after the tier entry was deleted) must not load the
+// dead value from the batch and cache it: the store never got it.
+func TestWriteBehindReadDuringDeadLetterDoesNotCacheTheDeadValue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		store := newRecordingStore()
+		store.fail = true
+		tier := newLocal(t, 100)
+		var during []string
+		var wb *cache.WriteBehind[string]
+		wb = newWriteBehind(t, store, tier, cache.WriteBehindConfig[string]{
+			MaxAttempts: 1,
+			DeadLetter: func([]cache.Item[string], error) {
+				v, res, err := wb.Get(ctx, "k")
+				during = append(during, fmt.Sprintf("%q %v %v", v, res, err))
+			},
+		})
+		require.NoError(t, wb.Set(ctx, "k", "v"))
+		require.ErrorIs(t, wb.Flush(ctx), cache.ErrDeadLetter)
+		require.Len(t, during, 1)
+		assert.NotContains(t, during[0], `"v"`, "a read during the dead-lettering got the dead value")
+		e, ok, _ := tier.Get(ctx, "k")
+		assert.True(t, !ok || e.NotFound, "the tier keeps %q, a value the store never got", e.Value)
+		_, res, err := wb.Get(ctx, "k")
+		require.ErrorIs(t, err, cache.ErrNotFound)
+		assert.Equal(t, cache.Negative, res)
+	})
+}
