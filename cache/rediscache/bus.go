@@ -79,10 +79,12 @@ type BusConfig struct {
 // reconnects and resubscribes by itself, and says so), and when a sender's
 // sequence skips a number. What remains is the window between a message's
 // loss and the next resubscription or message from that sender; the local
-// TTL bounds it. On a Cluster the Bus publishes through the master of the
-// channel's slot, the node go-redis subscribes through, so that one
-// sender's messages keep their order (a PUBLISH sent to any node could
-// overtake another, and read as a gap).
+// TTL bounds it. So that one sender's messages keep their order (an
+// overtaken one would read as a gap, and cost every receiver a flush), a
+// Bus sends one message at a time: a Publish waits for the one before it
+// to be answered, one round trip each. On a Cluster it publishes through
+// the master of the channel's slot, the node go-redis subscribes through
+// (a PUBLISH sent to any node could overtake another).
 //
 // A Bus owns one goroutine, which Close stops and waits for; Close takes a
 // context because it waits for the callbacks. Make one with [NewBus]; it
@@ -93,6 +95,7 @@ type Bus struct {
 	id      string
 	cfg     BusConfig
 	seq     atomic.Uint64
+	pub     chan struct{} // cap 1: held from taking a seq to its PUBLISH's answer
 	ps      *redis.PubSub
 
 	subscribed atomic.Bool
@@ -131,7 +134,7 @@ func NewBus(client redis.UniversalClient, channel string, cfg BusConfig) (*Bus, 
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails
 	b := &Bus{
 		c: client, channel: channel, id: hex.EncodeToString(id[:]), cfg: cfg,
-		ready: make(chan struct{}), done: make(chan struct{}),
+		ready: make(chan struct{}), done: make(chan struct{}), pub: make(chan struct{}, 1),
 	}
 	b.ps = client.Subscribe(context.Background(), channel)
 	go b.run(b.ps.ChannelWithSubscriptions())
@@ -176,8 +179,11 @@ func (b *Bus) Subscribed() bool {
 	return b.subscribed.Load()
 }
 
-// Publish tells every other instance to drop keys. The error, wrapping
-// ErrRedis, means they were not told.
+// Publish tells every other instance to drop keys. It waits, until ctx
+// ends, for the Bus's publish in progress, if any, to be answered. The
+// error, wrapping ErrRedis, means they were not told; when it was the
+// PUBLISH that failed, they flush on this Bus's next message, whose
+// sequence number skips.
 func (b *Bus) Publish(ctx context.Context, keys ...string) error {
 	if b == nil || b.c == nil {
 		return errBusZero
@@ -202,7 +208,19 @@ func (b *Bus) publish(ctx context.Context, m message) error {
 		return ErrClosed
 	default:
 	}
+	// One publish at a time, from taking the number to the server's
+	// answer: two at once could reach the server out of order, which
+	// every receiver would read as a lost message, and flush.
+	select {
+	case b.pub <- struct{}{}:
+	case <-ctx.Done():
+		return redisErr("waiting for the publish before", ctx.Err())
+	}
+	defer func() { <-b.pub }()
 	m.ID, m.Seq = b.id, b.seq.Add(1)
+	if testHookPublish != nil {
+		testHookPublish(m.Seq)
+	}
 	data, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCodec, err)
@@ -299,6 +317,10 @@ func (b *Bus) run(ch <-chan any) {
 		}
 	}
 }
+
+// testHookPublish, nil outside tests, runs in a publish after it took its
+// sequence number and before it sends.
+var testHookPublish func(seq uint64)
 
 func (b *Bus) flush(r FlushReason) {
 	if b.cfg.OnFlush != nil {
