@@ -59,7 +59,10 @@
 //     numbers (TestDroppedConnectionFlushes cuts a proxy of its own between
 //     one instance and Redis; TestBusSequenceGapFlushes).
 //   - What is in a message? The sender's instance id (its own echo is
-//     ignored), its sequence number, and the keys or a flush request.
+//     ignored), its sequence number, and the keys or a flush request. A
+//     Bus sends one message at a time, so that two concurrent writes
+//     cannot overtake each other on the way and read as a gap
+//     (TestBusConcurrentPublishesKeepOrder).
 //   - Why a fill token and not just "SET if absent"? A Delete leaves the
 //     key absent, so an older load's SET NX would still win. The token is
 //     stored at Reserve, removed by Delete and Set, and compared by the
