@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/backendkit/backendkit/cache"
+	"github.com/backendkit/backendkit/internal/redisslot"
 )
 
 // The package's sentinel errors; every error it returns wraps one.
@@ -99,27 +100,8 @@ func (p keyspace) value(k string) string { return p.tagged("v", k) }
 func (p keyspace) lease(k string) string { return p.tagged("l", k) }
 func (p keyspace) tag(t string) string   { return p.tagged("t", t) }
 
-// slot returns the Redis Cluster hash slot of key (CRC16/XMODEM of its
-// hash tag, modulo 16384).
-func slot(key string) uint16 {
-	if i := strings.IndexByte(key, '{'); i >= 0 {
-		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
-			key = key[i+1 : i+1+j]
-		}
-	}
-	var crc uint16
-	for i := 0; i < len(key); i++ {
-		crc ^= uint16(key[i]) << 8
-		for range 8 {
-			if crc&0x8000 != 0 {
-				crc = crc<<1 ^ 0x1021
-			} else {
-				crc <<= 1
-			}
-		}
-	}
-	return crc % 16384
-}
+// slot returns the Redis Cluster hash slot of key.
+func slot(key string) uint16 { return redisslot.Of(key) }
 
 // isCluster reports whether c spreads keys over slots.
 func isCluster(c redis.UniversalClient) bool {
