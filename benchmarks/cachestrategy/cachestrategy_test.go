@@ -35,13 +35,6 @@ func trace(b *testing.B) []string {
 	return out
 }
 
-func engine(r *redistest.Server) string {
-	if r.Real() {
-		return "engine=redis"
-	}
-	return "engine=miniredis"
-}
-
 // approach is one cache's Get on a warmed cache; calls counts its loads.
 type approach struct {
 	name string
@@ -108,7 +101,7 @@ func approaches(b *testing.B) []approach {
 				}
 			}
 		}},
-		{"backendkit-two-tier/" + engine(r), func(b *testing.B, calls *atomic.Int64) func(string) {
+		{"backendkit-two-tier/" + r.Engine(), func(b *testing.B, calls *atomic.Int64) func(string) {
 			tt, err := rediscache.NewTwoTier[string](r.Client, r.Key("bk:"), capacity, rediscache.TwoTierConfig[string]{LocalTTL: ttl})
 			if err != nil {
 				b.Fatal(err)
@@ -128,7 +121,7 @@ func approaches(b *testing.B) []approach {
 				}
 			}
 		}},
-		{"go-redis-cache/" + engine(r), func(b *testing.B, calls *atomic.Int64) func(string) {
+		{"go-redis-cache/" + r.Engine(), func(b *testing.B, calls *atomic.Int64) func(string) {
 			c := rediscachepeer.New(&rediscachepeer.Options{
 				Redis:      r.Client,
 				LocalCache: rediscachepeer.NewTinyLFU(capacity, ttl),

@@ -106,23 +106,13 @@ func warm(b *testing.B, r *redistest.Server, rounds *atomic.Int64) []approach {
 	return append(as[k:], as[:k]...)
 }
 
-// engine names the server a benchmark ran on, as its last sub-benchmark
-// element: engine=redis for the real server at REDIS_ADDR, engine=miniredis
-// for the embedded one.
-func engine(r *redistest.Server) string {
-	if r.Real() {
-		return "engine=redis"
-	}
-	return "engine=miniredis"
-}
-
 // BenchmarkDecide measures one decision after another: a round trip plus
 // the script.
 func BenchmarkDecide(b *testing.B) {
 	r := redistest.New(b)
 	ctx := context.Background()
 	for _, a := range warm(b, r, &decideRounds) {
-		b.Run(a.name+"/"+engine(r), func(b *testing.B) {
+		b.Run(a.name+"/"+r.Engine(), func(b *testing.B) {
 			i := 0
 			b.ReportAllocs()
 			for b.Loop() {
@@ -142,7 +132,7 @@ func BenchmarkDecideParallel(b *testing.B) {
 	r := redistest.New(b)
 	ctx := context.Background()
 	for _, a := range warm(b, r, &parallelRounds) {
-		b.Run(a.name+"/"+engine(r), func(b *testing.B) {
+		b.Run(a.name+"/"+r.Engine(), func(b *testing.B) {
 			var next atomic.Int64
 			var failed atomic.Bool
 			b.ReportAllocs()

@@ -113,6 +113,17 @@ func (s *Server) Addr() string { return s.addr }
 // Real reports whether this is a real Redis server rather than miniredis.
 func (s *Server) Real() bool { return s.mini == nil }
 
+// Engine names the server for a benchmark's name, as its last
+// sub-benchmark element: "engine=redis" on a real server,
+// "engine=miniredis" on the embedded one, whose figures measure little but
+// its Lua interpreter and are not to be quoted for a server.
+func (s *Server) Engine() string {
+	if s.Real() {
+		return "engine=redis"
+	}
+	return "engine=miniredis"
+}
+
 // Miniredis returns the embedded server, or nil on a real server. Tests use
 // it to set the server's clock (SetTime) for exact-instant cases; such tests
 // get their server from [NewMiniredis].

@@ -102,3 +102,10 @@ func TestNodesAreIndependent(t *testing.T) {
 		assert.Zero(t, c, "node %d sees a key written to node 0", i+1)
 	}
 }
+
+func TestEngineNamesTheServer(t *testing.T) {
+	assert.Equal(t, "engine=miniredis", redistest.NewMiniredis(t).Engine())
+	r := redistest.New(t)
+	want := map[bool]string{true: "engine=redis", false: "engine=miniredis"}[r.Real()]
+	assert.Equal(t, want, r.Engine())
+}

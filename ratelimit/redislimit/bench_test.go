@@ -56,24 +56,13 @@ var benchApproaches = []struct {
 	}},
 }
 
-// engine names the server a benchmark ran on, as its last sub-benchmark
-// element: engine=redis for the real server at REDIS_ADDR, engine=miniredis
-// for the embedded one, whose figures measure little but its Lua
-// interpreter.
-func engine(r *redistest.Server) string {
-	if r.Real() {
-		return "engine=redis"
-	}
-	return "engine=miniredis"
-}
-
 // BenchmarkDecide measures one decision, a round trip to Redis, for each
 // algorithm, on miniredis or on the real server at REDIS_ADDR.
 func BenchmarkDecide(b *testing.B) {
 	r := redistest.New(b)
 	ctx := context.Background()
 	for _, a := range benchApproaches {
-		b.Run(a.name+"/"+engine(r), func(b *testing.B) {
+		b.Run(a.name+"/"+r.Engine(), func(b *testing.B) {
 			l, err := a.new(r.Client, r.Prefix+a.name+":")
 			if err != nil {
 				b.Fatal(err)
@@ -98,7 +87,7 @@ func BenchmarkDecideParallel(b *testing.B) {
 	r := redistest.New(b)
 	ctx := context.Background()
 	for _, a := range benchApproaches {
-		b.Run(a.name+"/"+engine(r), func(b *testing.B) {
+		b.Run(a.name+"/"+r.Engine(), func(b *testing.B) {
 			l, err := a.new(r.Client, r.Prefix+a.name+":")
 			if err != nil {
 				b.Fatal(err)
@@ -132,7 +121,7 @@ func BenchmarkDecideParallel(b *testing.B) {
 func BenchmarkDecideRequestContext(b *testing.B) {
 	r := redistest.New(b)
 	for _, honours := range []bool{false, true} {
-		b.Run("gcra/context-timeouts="+strconv.FormatBool(honours)+"/"+engine(r), func(b *testing.B) {
+		b.Run("gcra/context-timeouts="+strconv.FormatBool(honours)+"/"+r.Engine(), func(b *testing.B) {
 			c := redis.NewClient(&redis.Options{Addr: r.Addr(), ContextTimeoutEnabled: honours})
 			b.Cleanup(func() { _ = c.Close() })
 			l, err := redislimit.NewGCRA(c, benchLimit, time.Second, benchLimit, redislimit.Config{Prefix: r.Prefix + "ctx:"})

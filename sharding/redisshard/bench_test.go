@@ -9,15 +9,6 @@ import (
 	"github.com/backendkit/backendkit/sharding"
 )
 
-// engine names the Redis the benchmarks ran on, for their names:
-// engine=redis on a real server ($REDIS_ADDR), engine=miniredis otherwise.
-func engine(s *redistest.Server) string {
-	if s.Real() {
-		return "engine=redis"
-	}
-	return "engine=miniredis"
-}
-
 // BenchmarkGet compares a read in steady state (one round trip) with the
 // dual read of a key whose move is pending: its new node misses, and its
 // old node answers (two round trips).
@@ -36,7 +27,7 @@ func BenchmarkGet(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("steady/"+engine(servers[0]), func(b *testing.B) {
+	b.Run("steady/"+servers[0].Engine(), func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -46,23 +37,9 @@ func BenchmarkGet(b *testing.B) {
 			i++
 		}
 	})
-	// Switch the ring to a and b without moving anything: the keys that
-	// now belong to b are read from b (miss), then a.
-	next, err := store.ring.Add(nodeOf("b"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	store.mu.Lock()
-	store.clients["b"] = servers[1].Client
-	store.prev, store.ring = store.ring, next
-	store.mu.Unlock()
-	var pending []string
-	for _, k := range keys {
-		if home, _ := next.Lookup(k); home == "b" {
-			pending = append(pending, k)
-		}
-	}
-	b.Run("dual-read/"+engine(servers[0]), func(b *testing.B) {
+	// The keys that now belong to b are read from b (miss), then a.
+	pending := pretendMoveToB(b, store, servers[1], keys)
+	b.Run("dual-read/"+servers[0].Engine(), func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -89,7 +66,7 @@ func BenchmarkSet(b *testing.B) {
 	for i := range keys {
 		keys[i] = fmt.Sprintf("k%d", i)
 	}
-	b.Run("steady/"+engine(servers[0]), func(b *testing.B) {
+	b.Run("steady/"+servers[0].Engine(), func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -99,23 +76,8 @@ func BenchmarkSet(b *testing.B) {
 			i++
 		}
 	})
-	// Switch the ring to a and b without moving anything, as in
-	// BenchmarkGet.
-	next, err := store.ring.Add(nodeOf("b"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	store.mu.Lock()
-	store.clients["b"] = servers[1].Client
-	store.prev, store.ring = store.ring, next
-	store.mu.Unlock()
-	var pending []string
-	for _, k := range keys {
-		if home, _ := next.Lookup(k); home == "b" {
-			pending = append(pending, k)
-		}
-	}
-	b.Run("moving/"+engine(servers[0]), func(b *testing.B) {
+	pending := pretendMoveToB(b, store, servers[1], keys)
+	b.Run("moving/"+servers[0].Engine(), func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -128,3 +90,25 @@ func BenchmarkSet(b *testing.B) {
 }
 
 func nodeOf(name string) sharding.Node { return sharding.Node{Name: name} }
+
+// pretendMoveToB switches store's ring from a alone to a and b (on bSrv)
+// without moving anything, as if a move to b were pending, and returns the
+// keys that now belong to b.
+func pretendMoveToB(b *testing.B, store *Store, bSrv *redistest.Server, keys []string) []string {
+	b.Helper()
+	next, err := store.ring.Add(nodeOf("b"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	store.mu.Lock()
+	store.clients["b"] = bSrv.Client
+	store.prev, store.ring = store.ring, next
+	store.mu.Unlock()
+	var pending []string
+	for _, k := range keys {
+		if home, _ := next.Lookup(k); home == "b" {
+			pending = append(pending, k)
+		}
+	}
+	return pending
+}
