@@ -64,7 +64,10 @@ func approaches(b *testing.B) []approach {
 				b.Fatal(err)
 			}
 			b.Cleanup(m.Close)
-			tier, _ := cache.NewLocal[string](m)
+			tier, err := cache.NewLocal[string](m)
+			if err != nil {
+				b.Fatal(err)
+			}
 			rt, err := cache.NewReadThrough[string](tier, loader(calls), ttl, cache.ReadThroughConfig{})
 			if err != nil {
 				b.Fatal(err)
