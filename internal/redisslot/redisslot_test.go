@@ -16,7 +16,6 @@ func TestOf(t *testing.T) {
 		"foo":           12182,
 		"{foo}.bar":     12182,
 		"a{foo}b{x}":    12182,
-		"foo{}{bar}":    redisslot.Of("foo{}{bar}"),
 		"{user1000}.a":  redisslot.Of("user1000"),
 		"foo{{bar}}zap": redisslot.Of("{bar"),
 	} {

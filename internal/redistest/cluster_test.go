@@ -25,10 +25,8 @@ func TestSlot(t *testing.T) {
 		"foo":              12182,
 		"{user1000}.a":     redistest.Slot("user1000"),
 		"{user1000}.b":     redistest.Slot("user1000"),
-		"foo{}{bar}":       redistest.Slot("foo{}{bar}"), // empty first tag: whole key
 		"foo{{bar}}zap":    redistest.Slot("{bar"),
 		"foo{bar}{zap}":    redistest.Slot("bar"),
-		"{":                redistest.Slot("{"),
 		"prefix:{:client}": redistest.Slot(":client"),
 	} {
 		assert.Equal(t, want, redistest.Slot(key), "Slot(%q)", key)
