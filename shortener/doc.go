@@ -1,13 +1,19 @@
-// Package shortener is the encoding service of a URL shortener: base62
-// codes, the generators behind them, and the validation that decides what
-// may be shortened and which aliases may be claimed.
+// Package shortener is the core of a URL shortener: base62 codes, the
+// generators behind them, the validation that decides what may be
+// shortened and which aliases may be claimed, the Store interface that
+// the databases implement (in subpackages), and the Service that puts a
+// read-through cache in front of a Store.
 //
 // # Interview card
 //
 // Question. Section 4, "System Design", of the guide asks "Design a URL
 // shortener service" and lists as its second component "Encoding Service:
 // Generate short URL, Base62 encoding or Hash function". This package is
-// that component; the API layer, database and cache are built on it.
+// that component; the API layer is built on it. The same design names a
+// "Database: store URL mappings, index on short URL" and a "Cache Layer:
+// Redis for frequent URLs, LRU cache policy", on the path "URL → Load
+// Balancer → API Servers → Cache → Database": Service is that path from
+// the API server down (the second half of this card).
 //
 // Answer in five lines:
 //
@@ -111,13 +117,104 @@
 //     use), so anything that fetches the URL must check the address it
 //     connects to (net.Dialer's Control hook), not the name.
 //
+// The service: cache in front of the database. Answer in five lines:
+//
+//  1. A redirect reads an in-process cache, then Redis, then the database,
+//     through one read-through cache (package cache's ReadThrough over a
+//     rediscache.TwoTier): one database read per missing code at a time,
+//     however many redirects miss it.
+//  2. Cache the "no" answers too: an unknown code is cached negatively and
+//     a deleted or expired one as a tombstone, so enumerating codes or
+//     following dead links reaches the database once per code.
+//  3. Every write goes to the database first, then invalidates the code on
+//     every instance (a Redis DEL and a pub/sub message); a create
+//     invalidates as well, so a code probed before its link existed does
+//     not stay "unknown" anywhere.
+//  4. A link's own expiry is checked on every cache hit, so a cached link
+//     is never served past its ExpiresAt, whatever the cache's TTL.
+//  5. Redis down: go to the database, at most OutageLoads reads at once per
+//     instance, and turn the rest away rather than stampede it. Clicks are
+//     counted in memory and written in batches, never on the redirect's
+//     path.
+//
+// What each part of Resolve costs and what it protects
+// (service_bench_test.go, service_*_test.go):
+//
+//	path                     what it does                      protects against                  proven by
+//	local hit                S3FIFO read, expiry check, one    nothing to protect: the common    BenchmarkResolve/path=local-hit
+//	                         click counted in memory           case, no I/O, no allocation
+//	Redis hit                one round trip (the local copy    a cold instance (deploy, scale    BenchmarkResolve/path=redis-hit
+//	                         missed or was invalidated)        out) hitting the database
+//	store                    one point read by primary key     (the source of truth)             BenchmarkResolve/path=store
+//	negative entry           "unknown" cached for NegativeTTL  enumeration of codes              TestServiceCachesUnknownCodes
+//	tombstone entry          "gone" cached for CacheTTL        dead links hammering the store    TestServiceCachesGoneCodes
+//	expiry on every hit      Link.Expired(Now) before serving  a cache TTL longer than the link  TestServiceCachedLinkNever...
+//	invalidate on write      tier Delete: Redis DEL + pub/sub  stale links on other instances    TestServicesShareRedis
+//	LoadOnTierError          ≤ OutageLoads store reads at once a Redis outage becoming a         TestServiceTierOutage*
+//	                         per instance; the rest refused    database outage
+//
+// Numbers worth quoting: see the Service section below; they are
+// measured in the same run as a bare S3FIFO Get of the same entries.
+//
+// Follow-ups:
+//
+//   - Why cache "not found"? Codes are short, so they can be walked: a
+//     crawler trying every seven-character code would send every try to
+//     the database. The negative entry (NegativeTTL, a tenth of CacheTTL
+//     by default) makes each unknown code cost one read, and S3FIFO's
+//     small queue keeps such one-off entries from evicting the hot links.
+//     Rate limiting is still needed: a negative entry per code bounds the
+//     database's work, not the cache's.
+//   - A link is created on instance A right after instance B cached
+//     "unknown" for its code: does B answer 404? Only until the
+//     invalidation reaches B: Shorten deletes the code from the tier,
+//     which on a TwoTier deletes it in Redis at once and tells every
+//     instance to drop its local copy over pub/sub (one delivery, about a
+//     round trip). A lost message is caught by the Bus's sequence numbers
+//     (a flush) or ends with the local TTL.
+//   - The write reached the database but Redis did not answer the
+//     invalidation: then what? The write stands (it cannot be taken back)
+//     and the call returns an error wrapping ErrCacheUnavailable, with the
+//     link, so the caller knows other instances may serve the old value
+//     until their entry's TTL (and the TwoTier's LocalTTL) runs out. A
+//     retry of the same write invalidates again.
+//   - A load reads the old link from the database, an update lands, and
+//     then the load fills the cache: stale forever? No: the load took a
+//     lease before reading, and the update's invalidation revoked it, so
+//     the fill is dropped (TestServiceConcurrentWritesAndResolves).
+//   - SQL or NoSQL for the links? What the service asks of a store is
+//     small: a point read by code, an atomic insert-if-absent (the unique
+//     key decides between two nodes issuing the same code), tombstones,
+//     and counters added in batches. A relational database gives all of
+//     it with a primary key and INSERT … ON CONFLICT DO NOTHING, plus
+//     secondary indexes and ad hoc queries (links by owner, recent links)
+//     for free; a key-value store such as Redis gives it with a hash per
+//     link and a conditional set, with lower latency but its data in
+//     memory. The Store interface is the same either way, and every store
+//     passes the same conformance suite (shortener/storetest).
+//   - When is one database not enough, and how do you shard? Reads
+//     rarely reach the database (the cache absorbs them), so it is writes
+//     and size that outgrow one node. A link is only ever looked up by its
+//     code, so shard by code with a consistent-hash ring (package
+//     sharding): a lookup touches one shard, and adding a shard moves
+//     only the links the ring assigns to it. Listing "recent links"
+//     becomes a merge over shards.
+//   - How would you optimise the database queries? Mostly by not making
+//     them: the local cache answers hits without I/O, negative entries
+//     answer misses, one load per code at a time (singleflight) collapses
+//     concurrent misses, and clicks are added in one batched write per
+//     flush instead of one UPDATE per redirect. What reaches the database
+//     is a point read on the primary key, as a prepared statement over a
+//     configured connection pool; check the plan with EXPLAIN that it is
+//     an index lookup, not a scan.
+//
 // # Conventions
 //
 //   - New…(required args, cfg): NewCounter(src, blockSize, cfg),
 //     NewFeistel(key, cfg), NewRandom(length, cfg), NewTimeOrdered(node,
 //     cfg), NewIssuer(gen, taken, cfg), NewURLValidator(cfg),
-//     NewAliases(cfg); a zero Config means the defaults; bad arguments are
-//     errors wrapping ErrInvalidConfig.
+//     NewAliases(cfg), NewService(store, cfg); a zero Config means the
+//     defaults; bad arguments are errors wrapping ErrInvalidConfig.
 //   - Errors say "shortener:" once: a sentinel, then the detail
 //     ("shortener: URL too long: 2049 bytes, limit 2048").
 //   - Every refusal has its own sentinel, and each also matches its class
@@ -128,10 +225,15 @@
 //     an error wrapping ErrNotInitialized ("shortener: Counter used
 //     without NewCounter"), Aliases.IsReserved panics with it. The zero
 //     MemorySource is useful: it starts at 0.
-//   - No type owns a goroutine, so none has Close; waits (a block from
-//     the source, a clock that stepped back) take a context.
+//   - Of the encoding types, none owns a goroutine, so none has Close;
+//     waits (a block from the source, a clock that stepped back) take a
+//     context. The Service owns its read-through loads and, by default,
+//     a click counter's flusher: Close(ctx) waits for them.
+//   - Time is an input: every Config that decides expiry has Now (nil
+//     means time.Now), so tests move a fake clock instead of sleeping.
 //   - The root package imports no Redis: the Redis block source is
-//     shortener/redisid.
+//     shortener/redisid, the stores are subpackages, and the Service
+//     takes a cache.Tier, which a rediscache.TwoTier satisfies.
 //
 // # Base62
 //
@@ -203,4 +305,45 @@
 // [Aliases.Validate] accepts 3 to 64 characters of [A-Za-z0-9_-] that are
 // not a reserved word ([DefaultReserved] plus AliasConfig.Reserved).
 // Aliases are case-sensitive; reserved words are refused in any casing.
+//
+// # Service
+//
+// [Service] ties the pieces together. Shorten validates the URL
+// ([URLValidator]), the alias when one is given ([Aliases]) and the
+// expiry, issues a code otherwise ([Issuer]; by default random codes of
+// [DefaultCodeLen] characters, checked against the store, and issued again
+// when Create finds the code taken), stores the link with CreatedAt in
+// UTC to the microsecond, and invalidates the code in the cache. Resolve
+// is the redirect: a [cache.ReadThrough] over ServiceConfig.Tier (by
+// default an in-process cache.Local over an S3FIFO; in a deployment a
+// rediscache.TwoTier, whose Bus carries the invalidations between
+// instances). Update (PUT) replaces URL and expiry, Patch changes the
+// fields it is given, Delete leaves a tombstone; each writes the store,
+// then invalidates. Stats adds the clicks the store has and those the
+// ClickRecorder holds.
+//
+// Errors: a refused URL wraps [ErrInvalidURL] and its own sentinel, a
+// refused alias [ErrInvalidAlias], a bad code or expiry [ErrInvalidLink];
+// then [ErrCodeTaken], [ErrNotFound], [ErrGone] and [ErrStoreUnavailable]
+// as the store answered them (the store's error is returned as it is,
+// with the engine's cause). [ErrCacheUnavailable] means a write is in the
+// store but its invalidation was not published (the result is returned
+// beside the error), or that Resolve could use neither the failing tier
+// nor, within OutageLoads, the store.
+//
+// What the cache keeps, and for how long: a link for CacheTTL (an hour by
+// default), but never served past its own ExpiresAt, which is checked on
+// every hit by ServiceConfig.Now; a gone code for CacheTTL, since it never
+// comes back; an unknown code for NegativeTTL. A cached entry of an
+// expired link answers ErrGone until it leaves the cache: the read-through
+// takes one TTL for every value, so a link's expiry cannot shorten its
+// entry, and it lingers, answering "gone", for up to CacheTTL, counted
+// against the capacity.
+//
+// Clicks: Resolve tells ServiceConfig.Clicks of each link it serves (not
+// of unknown, gone or expired codes). The default is a click counter over
+// the store that the Service closes; Stats is exact once it has flushed,
+// and otherwise lags by at most its flush interval for clicks on other
+// instances. Clicks recorded but not yet written when a link is deleted
+// are dropped by the store, which adds clicks to live links only.
 package shortener

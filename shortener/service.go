@@ -407,8 +407,10 @@ func (s *Service) Resolve(ctx context.Context, code string) (Link, error) {
 	if err := s.usable(); err != nil {
 		return Link{}, err
 	}
-	if err := CheckCode(code); err != nil {
-		return Link{}, err
+	if !plainCode(code) {
+		if err := CheckCode(code); err != nil {
+			return Link{}, err
+		}
 	}
 	l, _, err := s.rt.Get(ctx, code)
 	if err != nil {
@@ -419,6 +421,22 @@ func (s *Service) Resolve(ctx context.Context, code string) (Link, error) {
 	}
 	s.clicks.Record(code)
 	return l, nil
+}
+
+// plainCode reports, in one pass, whether code is 1 to MaxCodeLen bytes
+// of ASCII without NUL: what every generated code and alias is, and a code
+// CheckCode accepts. Resolve checks that first, and CheckCode only for
+// other codes.
+func plainCode(code string) bool {
+	if len(code) == 0 || len(code) > MaxCodeLen {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		if c := code[i]; c == 0 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) resolveError(code string, err error) error {

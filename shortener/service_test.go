@@ -479,14 +479,21 @@ func TestServiceCachedLinkNeverOutlivesItsExpiry(t *testing.T) {
 // existed is not answered "unknown" after Shorten.
 func TestServiceCreateDropsTheNegativeEntry(t *testing.T) {
 	ctx := context.Background()
-	s := newTestService(t, newStore(t, time.Now), shortener.ServiceConfig{})
-	_, err := s.Resolve(ctx, "launch")
-	require.ErrorIs(t, err, shortener.ErrNotFound)
-	_, err = s.Shorten(ctx, shortener.ShortenRequest{URL: "https://example.com/", Alias: "launch"})
+	st := newStore(t, time.Now)
+	gen := &fixedCodes{codes: []string{"probed1"}}
+	codes, err := shortener.NewIssuer(gen, func(context.Context, string) (bool, error) { return false, nil }, shortener.IssuerConfig{})
 	require.NoError(t, err)
-	l, err := s.Resolve(ctx, "launch")
-	require.NoError(t, err)
-	assert.Equal(t, "https://example.com/", l.URL)
+	s := newTestService(t, st, shortener.ServiceConfig{Codes: codes})
+	for _, tc := range []struct{ code, alias string }{{"launch", "launch"}, {"probed1", ""}} {
+		_, err := s.Resolve(ctx, tc.code)
+		require.ErrorIs(t, err, shortener.ErrNotFound)
+		l, err := s.Shorten(ctx, shortener.ShortenRequest{URL: "https://example.com/" + tc.code, Alias: tc.alias})
+		require.NoError(t, err)
+		require.Equal(t, tc.code, l.Code)
+		got, err := s.Resolve(ctx, tc.code)
+		require.NoError(t, err, "%s: the create dropped the negative entry", tc.code)
+		assert.Equal(t, l.URL, got.URL)
+	}
 }
 
 // TestServiceInvalidationFailure: a write whose invalidation fails is in
