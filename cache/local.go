@@ -59,7 +59,11 @@ func NewLocal[V any](m Map[V]) (*Local[V], error) {
 		return nil, errInvalid("NewLocal: map must not be nil")
 	}
 	l := &Local[V]{m: m, seed: maphash.MakeSeed(), stripes: new([localStripes]stripe)}
-	l.s3, _ = m.(*S3FIFO[string, Entry[V]])
+	// An Entry never fits an atomic word, so an S3FIFO of them stores
+	// each value once and never writes it again, which getRef needs.
+	if s3, ok := m.(*S3FIFO[string, Entry[V]]); ok && s3.kind == boxed {
+		l.s3 = s3
+	}
 	return l, nil
 }
 
@@ -73,11 +77,20 @@ func (l *Local[V]) Get(_ context.Context, key string) (Entry[V], bool, error) {
 		return Entry[V]{}, false, errLocalZero
 	}
 	if l.s3 != nil {
-		e, ok := l.s3.Get(key)
-		return e, ok, nil
+		return l.getS3(key)
 	}
 	e, ok := l.m.Get(key)
 	return e, ok, nil
+}
+
+// getS3 is Get over the S3FIFO: one copy of the entry, from where the
+// S3FIFO holds it.
+func (l *Local[V]) getS3(key string) (Entry[V], bool, error) {
+	p, _ := l.s3.getRef(key)
+	if p == nil {
+		return Entry[V]{}, false, nil
+	}
+	return *p, true, nil
 }
 
 // GetNow is Get that also returns the time, in Unix nanoseconds: over an
@@ -88,8 +101,11 @@ func (l *Local[V]) GetNow(_ context.Context, key string) (Entry[V], int64, bool,
 		return Entry[V]{}, 0, false, errLocalZero
 	}
 	if l.s3 != nil {
-		e, now, ok := l.s3.getWall(key)
-		return e, now, ok, nil
+		p, now := l.s3.getRef(key)
+		if p == nil {
+			return Entry[V]{}, now, false, nil
+		}
+		return *p, now, true, nil
 	}
 	e, ok := l.m.Get(key)
 	return e, time.Now().UnixNano(), ok, nil

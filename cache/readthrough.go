@@ -129,6 +129,14 @@ type ReadThrough[V any] struct {
 	group  singleflight.Group
 	outage chan struct{} // slots for LoadOnTierError
 
+	// s3 is the Local tier's S3FIFO, when it has one: a hit reads the
+	// stored Entry where the S3FIFO holds it (see S3FIFO.getRef) and
+	// copies out only its Value.
+	s3 *S3FIFO[string, Entry[V]]
+	// plainHits says that a fresh value needs nothing but returning: no
+	// early refresh to consider and no hit to count.
+	plainHits bool
+
 	closing context.Context // cancelled when Close gives up waiting
 	abort   context.CancelFunc
 
@@ -174,6 +182,10 @@ func NewReadThrough[V any](tier Tier[V], load Loader[V], ttl time.Duration, cfg 
 	rt := &ReadThrough[V]{tier: tier, load: load, ttl: p, cfg: cfg, outage: make(chan struct{}, cfg.OutageLoads)}
 	rt.local, _ = tier.(*Local[V])
 	rt.clock, _ = tier.(ClockedTier[V])
+	if rt.local != nil {
+		rt.s3 = rt.local.s3
+	}
+	rt.plainHits = cfg.EarlyRefresh == 0 && !cfg.RecordStats
 	rt.closing, rt.abort = context.WithCancel(context.Background())
 	return rt, nil
 }
@@ -187,8 +199,24 @@ func NewReadThrough[V any](tier Tier[V], load Loader[V], ttl time.Duration, cfg 
 // returns ctx.Err() and the load goes on for the others.
 //
 // A hit costs the tier's Get and one clock read (over a [ClockedTier],
-// the one the tier makes for its own expiry); it allocates nothing.
+// the one the tier makes for its own expiry); it allocates nothing. Over
+// a [Local] on an [S3FIFO], a hit is one S3FIFO lookup that reads the
+// cached Entry in place and copies out only its Value.
 func (rt *ReadThrough[V]) Get(ctx context.Context, key string) (V, Result, error) {
+	if rt != nil && rt.s3 != nil {
+		p, now := rt.s3.getRef(key)
+		if p != nil && (p.Expires == 0 || now < p.Expires) {
+			if rt.plainHits && !p.NotFound {
+				return p.Value, Hit, nil
+			}
+			return rt.hit(ctx, key, *p, now)
+		}
+		var e Entry[V]
+		if p != nil {
+			e = *p
+		}
+		return rt.wait(ctx, key, rt.loadFunc(ctx, key, e, p != nil))
+	}
 	if rt == nil || rt.tier == nil {
 		var zero V
 		return zero, Failed, errReadThroughZero
@@ -210,16 +238,20 @@ func (rt *ReadThrough[V]) Get(ctx context.Context, key string) (V, Result, error
 	if err != nil {
 		return rt.tierFailed(ctx, key, e, ok, err)
 	}
-	if ok {
-		if e.Expires == 0 || now < e.Expires {
-			if rt.cfg.EarlyRefresh > 0 && e.Expires != 0 && !e.NotFound &&
-				now+int64(float64(e.Delta)*rt.cfg.EarlyRefresh*rand.ExpFloat64()) >= e.Expires {
-				rt.refresh(ctx, key, e)
-			}
-			return rt.fresh(e)
-		}
+	if ok && (e.Expires == 0 || now < e.Expires) {
+		return rt.hit(ctx, key, e, now)
 	}
 	return rt.wait(ctx, key, rt.loadFunc(ctx, key, e, ok))
+}
+
+// hit returns e, fresh at now, starting an early refresh of key first
+// when XFetch says so.
+func (rt *ReadThrough[V]) hit(ctx context.Context, key string, e Entry[V], now int64) (V, Result, error) {
+	if rt.cfg.EarlyRefresh > 0 && e.Expires != 0 && !e.NotFound &&
+		now+int64(float64(e.Delta)*rt.cfg.EarlyRefresh*rand.ExpFloat64()) >= e.Expires {
+		rt.refresh(ctx, key, e)
+	}
+	return rt.fresh(e)
 }
 
 // fresh returns a fresh entry as a hit or a negative result.

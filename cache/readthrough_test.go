@@ -309,6 +309,12 @@ func TestReadThroughJitter(t *testing.T) {
 // background reload; meanwhile every caller still gets the current value
 // as a hit, and afterwards the new one.
 func TestReadThroughEarlyRefresh(t *testing.T) {
+	for _, tk := range tierKinds {
+		t.Run(tk.name, func(t *testing.T) { testEarlyRefresh(t, tk.new) })
+	}
+}
+
+func testEarlyRefresh(t *testing.T, newTier func(testing.TB, int) cache.Tier[string]) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int64
 		release := make(chan struct{})
@@ -320,7 +326,7 @@ func TestReadThroughEarlyRefresh(t *testing.T) {
 			time.Sleep(time.Second) // Delta: the load's cost
 			return fmt.Sprint("v", n), nil
 		}
-		rt := newReadThrough(t, newLocal(t, 10), load, time.Minute,
+		rt := newReadThrough(t, newTier(t, 10), load, time.Minute,
 			cache.ReadThroughConfig{EarlyRefresh: 1, Jitter: -1})
 		var once sync.Once
 		open := func() { once.Do(func() { close(release) }) }

@@ -308,11 +308,19 @@ func (c *S3FIFO[K, V]) Get(key K) (V, bool) {
 	return zero, false
 }
 
-// getWall is Get for a Local tier: it also returns the wall-clock time,
-// in Unix nanoseconds, measured as the cache's base instant plus the
-// monotonic time elapsed since, so one clock reading serves both the
-// entry's deadline and the caller's freshness check.
-func (c *S3FIFO[K, V]) getWall(key K) (V, int64, bool) {
+// getRef is Get for a Local tier without the copy: it returns a pointer
+// to the value stored for key (nil when there is none or it has expired)
+// and the wall-clock time, in Unix nanoseconds, measured as the cache's
+// base instant plus the monotonic time elapsed since, so one clock
+// reading serves both the entry's deadline and the caller's freshness
+// check. It is only for caches whose kind is boxed: their stored values
+// are never written again once readers can see them (a Set stores a new
+// box), so the caller may read the value behind the pointer without a
+// lock for as long as it keeps the pointer, and must not write it. A
+// ReadThrough reads an Entry's fields through it and copies out only the
+// Value: copying the whole Entry out through each layer of calls cost
+// more than the lookup did.
+func (c *S3FIFO[K, V]) getRef(key K) (*V, int64) {
 	now := c.now()
 	wall := c.base.UnixNano() + now
 	s, h := c.shard(key)
@@ -322,15 +330,17 @@ func (c *S3FIFO[K, V]) getWall(key K) (V, int64, bool) {
 			if c.recordStats {
 				c.counts[rand.Uint32()>>(32-statBits)].hits.Add(1)
 			}
-			return c.load(e), wall, true
+			if p := e.boxed.Load(); p != nil {
+				return p, wall
+			}
+			return &e.value, wall
 		}
 		c.expire(s, e, h)
 	}
 	if c.recordStats {
 		c.counts[rand.Uint32()>>(32-statBits)].misses.Add(1)
 	}
-	var zero V
-	return zero, wall, false
+	return nil, wall
 }
 
 // find returns the entry for key in s's index, or nil. It takes no lock.

@@ -115,68 +115,102 @@ func BenchmarkReadThroughStampede(b *testing.B) {
 // every one of them cached (capacity 32,768) with a one-hour TTL.
 const hitKeys, hitCapacity, hitTTL = 16_384, 32_768, time.Hour
 
+// link has the shape of the URL shortener's Link, the value its redirects
+// read through the cache on every request: two strings and two instants.
+type link struct {
+	Code, URL            string
+	CreatedAt, ExpiresAt time.Time
+}
+
+func newLink(k string) link {
+	t := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return link{Code: k, URL: "https://example.com/" + k, CreatedAt: t, ExpiresAt: t.Add(365 * 24 * time.Hour)}
+}
+
+// hitCase is a hit benchmark's approach over one value type: get reports
+// whether it hit.
+type hitCase struct {
+	name string
+	make func(b *testing.B) (get func(key string) bool)
+}
+
+// hitCases returns the approaches of the hit benchmarks for values of
+// type V made by mk: a read-through Get and a bare S3FIFO Get holding the
+// same entries with the same TTL.
+func hitCases[V any](value string, mk func(string) V) []hitCase {
+	ctx := context.Background()
+	return []hitCase{
+		{"read-through/value=" + value, func(b *testing.B) func(string) bool {
+			rt := warmReadThrough(b, mk)
+			return func(k string) bool { _, res, _ := rt.Get(ctx, k); return res == cache.Hit }
+		}},
+		{"s3fifo/value=" + value, func(b *testing.B) func(string) bool {
+			c := warmS3FIFO(b, mk)
+			return func(k string) bool { _, ok := c.Get(k); return ok }
+		}},
+	}
+}
+
+func allHitCases() []hitCase {
+	return append(hitCases("string", func(k string) string { return k }), hitCases("link", newLink)...)
+}
+
 // BenchmarkHit compares a read-through Get that hits with a bare S3FIFO
-// Get of the same entries, each with the same TTL.
+// Get of the same entries, each with the same TTL, for a string value and
+// for a struct the shape of the shortener's Link.
 func BenchmarkHit(b *testing.B) {
 	trace := zipfKeys(b, hitKeys, 1<<16, 2)
-	ctx := context.Background()
-	b.Run("read-through", func(b *testing.B) {
-		rt := warmReadThrough(b)
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			if _, res, _ := rt.Get(ctx, trace[i&(len(trace)-1)]); res != cache.Hit {
-				b.Fatal("miss")
+	for _, hc := range allHitCases() {
+		b.Run(hc.name, func(b *testing.B) {
+			get := hc.make(b)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if !get(trace[i&(len(trace)-1)]) {
+					b.Fatal("miss")
+				}
+				i++
 			}
-			i++
-		}
-	})
-	b.Run("s3fifo", func(b *testing.B) {
-		c := warmS3FIFO(b)
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			if _, ok := c.Get(trace[i&(len(trace)-1)]); !ok {
-				b.Fatal("miss")
-			}
-			i++
-		}
-	})
+		})
+	}
 }
 
 // BenchmarkHitParallel is BenchmarkHit from GOMAXPROCS goroutines.
 func BenchmarkHitParallel(b *testing.B) {
 	trace := zipfKeys(b, hitKeys, 1<<16, 2)
-	ctx := context.Background()
-	par := func(b *testing.B, get func(string) bool) {
-		var next atomic.Uint64
-		b.ReportAllocs()
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			i := next.Add(1) * 7919
-			for pb.Next() {
-				i++
-				if !get(trace[i&uint64(len(trace)-1)]) {
-					b.Error("miss")
-					return
+	for _, hc := range allHitCases() {
+		b.Run(hc.name, func(b *testing.B) {
+			get := hc.make(b)
+			var next atomic.Uint64
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				i := next.Add(1) * 7919
+				for pb.Next() {
+					i++
+					if !get(trace[i&uint64(len(trace)-1)]) {
+						b.Error("miss")
+						return
+					}
 				}
-			}
+			})
 		})
 	}
-	b.Run("read-through", func(b *testing.B) {
-		rt := warmReadThrough(b)
-		par(b, func(k string) bool { _, res, _ := rt.Get(ctx, k); return res == cache.Hit })
-	})
-	b.Run("s3fifo", func(b *testing.B) {
-		c := warmS3FIFO(b)
-		par(b, func(k string) bool { _, ok := c.Get(k); return ok })
-	})
 }
 
-func warmReadThrough(b *testing.B) *cache.ReadThrough[string] {
+func warmReadThrough[V any](b *testing.B, mk func(string) V) *cache.ReadThrough[V] {
 	b.Helper()
-	rt, err := cache.NewReadThrough(newS3Tier(b, hitCapacity),
-		func(_ context.Context, k string) (string, error) { return k, nil }, hitTTL, cache.ReadThroughConfig{})
+	m, err := cache.NewS3FIFO[string, cache.Entry[V]](hitCapacity, cache.Config[string, cache.Entry[V]]{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(m.Close)
+	tier, err := cache.NewLocal[V](m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt, err := cache.NewReadThrough(tier,
+		func(_ context.Context, k string) (V, error) { return mk(k), nil }, hitTTL, cache.ReadThroughConfig{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -189,16 +223,16 @@ func warmReadThrough(b *testing.B) *cache.ReadThrough[string] {
 	return rt
 }
 
-func warmS3FIFO(b *testing.B) *cache.S3FIFO[string, string] {
+func warmS3FIFO[V any](b *testing.B, mk func(string) V) *cache.S3FIFO[string, V] {
 	b.Helper()
-	c, err := cache.NewS3FIFO[string, string](hitCapacity, cache.Config[string, string]{})
+	c, err := cache.NewS3FIFO[string, V](hitCapacity, cache.Config[string, V]{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(c.Close)
 	for i := range hitKeys {
 		k := "key:" + strconv.Itoa(i)
-		c.SetWithTTL(k, k, hitTTL)
+		c.SetWithTTL(k, mk(k), hitTTL)
 	}
 	return c
 }
