@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -570,11 +571,12 @@ func (s *Service) Delete(ctx context.Context, code string) error {
 }
 
 // Stats returns the live link for code and its clicks: the store's count
-// plus the clicks recorded but not yet written. The count is exact once
-// the ClickRecorder has flushed; a click recorded by another instance
-// reaches it only with that instance's next flush (every second by
-// default), and one being written at the moment of the call may be missed
-// or, never, counted twice.
+// plus the clicks this instance recorded but has not yet written. It is
+// exact when no flush is being written and every instance has flushed
+// (after Close, at the latest); a click recorded by another instance
+// reaches it with that instance's next flush (every second by default),
+// and the clicks of a flush in progress may be counted twice for its
+// duration (the store has them and the recorder still holds them).
 func (s *Service) Stats(ctx context.Context, code string) (LinkStats, error) {
 	if err := s.usable(); err != nil {
 		return LinkStats{}, err
@@ -651,41 +653,122 @@ func (s *Service) closeOwned() {
 	}
 }
 
-// fallbackClicks counts clicks in memory and writes them on Close. It
-// stands in for the ClickCounter until that lands in this package.
-type fallbackClicks struct {
-	w clickWriterFunc
+// The default click recorder's flush policy.
+const (
+	fallbackInterval   = time.Second
+	fallbackMaxPending = 10_000
+	fallbackShards     = 16
+)
 
-	mu     sync.Mutex // protects counts
-	counts map[string]int64
+// fallbackClicks counts clicks in memory and adds them to the store in
+// one AddClicks every fallbackInterval, sooner when fallbackMaxPending
+// clicks wait, and on Close. It stands in for the package's ClickCounter.
+// Record never blocks on the store and never touches it.
+type fallbackClicks struct {
+	w      func(ctx context.Context, counts map[string]int64) error
+	seed   maphash.Seed
+	shards [fallbackShards]clickShard
+	total  atomic.Int64  // clicks recorded and not yet taken by a flush
+	kick   chan struct{} // asks the flusher for an early flush
+	stop   chan struct{}
+	done   chan struct{}
+
+	flushMu sync.Mutex // serialises flushes; protects lastErr
+	lastErr error
 }
 
-// clickWriterFunc is the AddClicks of a store.
-type clickWriterFunc func(ctx context.Context, counts map[string]int64) error
+type clickShard struct {
+	mu     sync.Mutex // protects counts
+	counts map[string]int64
+	_      [40]byte // one cache line each
+}
 
 func newFallbackClicks(st Store) *fallbackClicks {
-	return &fallbackClicks{w: st.AddClicks, counts: map[string]int64{}}
+	c := &fallbackClicks{w: st.AddClicks, seed: maphash.MakeSeed(),
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	for i := range c.shards {
+		c.shards[i].counts = map[string]int64{}
+	}
+	go c.run()
+	return c
+}
+
+func (c *fallbackClicks) shard(code string) *clickShard {
+	return &c.shards[maphash.String(c.seed, code)%fallbackShards]
 }
 
 func (c *fallbackClicks) Record(code string) {
-	c.mu.Lock()
-	c.counts[code]++
-	c.mu.Unlock()
+	sh := c.shard(code)
+	sh.mu.Lock()
+	sh.counts[code]++
+	sh.mu.Unlock()
+	if c.total.Add(1) == fallbackMaxPending {
+		select {
+		case c.kick <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func (c *fallbackClicks) Pending(code string) int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.counts[code]
+	sh := c.shard(code)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.counts[code]
 }
 
-func (c *fallbackClicks) Close(ctx context.Context) error {
-	c.mu.Lock()
-	counts := c.counts
-	c.counts = map[string]int64{}
-	c.mu.Unlock()
-	if len(counts) == 0 {
+func (c *fallbackClicks) run() {
+	defer close(c.done)
+	t := time.NewTicker(fallbackInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		case <-c.kick:
+		}
+		_ = c.flush(context.Background())
+	}
+}
+
+// flush writes every pending click in one AddClicks. Counts leave Pending
+// only after the write, so Stats never misses clicks being written; a
+// failed write puts them back for the next flush.
+func (c *fallbackClicks) flush(ctx context.Context) error {
+	c.flushMu.Lock()
+	defer c.flushMu.Unlock()
+	batch := map[string]int64{}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		for k, n := range sh.counts {
+			batch[k] = n
+		}
+		sh.mu.Unlock()
+	}
+	if len(batch) == 0 {
 		return nil
 	}
-	return c.w(ctx, counts)
+	err := c.w(ctx, batch)
+	if err == nil {
+		for k, n := range batch {
+			sh := c.shard(k)
+			sh.mu.Lock()
+			if sh.counts[k] -= n; sh.counts[k] == 0 {
+				delete(sh.counts, k)
+			}
+			sh.mu.Unlock()
+			c.total.Add(-n)
+		}
+	}
+	c.lastErr = err
+	return err
+}
+
+// Close stops the flusher, waits for it, and flushes what is left.
+func (c *fallbackClicks) Close(ctx context.Context) error {
+	close(c.stop)
+	<-c.done
+	return c.flush(ctx)
 }

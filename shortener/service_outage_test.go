@@ -107,3 +107,96 @@ func TestServiceTierOutageManyCodes(t *testing.T) {
 		}
 	})
 }
+
+// TestServiceDefaultClicksFlush: the default click recorder writes to the
+// store every second, and at once when 10 000 clicks are pending, without
+// waiting for Close, in one AddClicks per flush.
+func TestServiceDefaultClicksFlush(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		st := &countingWriter{Store: newStore(t, time.Now)}
+		s, err := shortener.NewService(st, shortener.ServiceConfig{})
+		require.NoError(t, err)
+		defer func() { require.NoError(t, s.Close(ctx)) }()
+		a, err := s.Shorten(ctx, shortener.ShortenRequest{URL: "https://example.com/a"})
+		require.NoError(t, err)
+		b, err := s.Shorten(ctx, shortener.ShortenRequest{URL: "https://example.com/b"})
+		require.NoError(t, err)
+		for range 3 {
+			_, err = s.Resolve(ctx, a.Code)
+			require.NoError(t, err)
+		}
+		_, err = s.Resolve(ctx, b.Code)
+		require.NoError(t, err)
+		synctest.Wait()
+		n, _ := st.Clicks(ctx, a.Code)
+		require.Zero(t, n, "nothing written before the interval")
+		stats, err := s.Stats(ctx, a.Code)
+		require.NoError(t, err)
+		assert.Equal(t, int64(3), stats.Clicks, "pending clicks count")
+
+		time.Sleep(time.Second) // the bubble's clock: the flush interval passes
+		synctest.Wait()
+		n, _ = st.Clicks(ctx, a.Code)
+		assert.Equal(t, int64(3), n)
+		n, _ = st.Clicks(ctx, b.Code)
+		assert.Equal(t, int64(1), n)
+		assert.Equal(t, int64(1), st.calls.Load(), "one AddClicks for both codes")
+		stats, err = s.Stats(ctx, a.Code)
+		require.NoError(t, err)
+		assert.Equal(t, int64(3), stats.Clicks, "written clicks leave the pending count")
+
+		for range 10_000 {
+			_, err = s.Resolve(ctx, a.Code)
+			require.NoError(t, err)
+		}
+		synctest.Wait() // no time passes: the pending limit flushed
+		n, _ = st.Clicks(ctx, a.Code)
+		assert.Equal(t, int64(10_003), n)
+		assert.Equal(t, int64(2), st.calls.Load())
+	})
+}
+
+// countingWriter counts AddClicks calls, and fails them while fail is set.
+type countingWriter struct {
+	shortener.Store
+	calls atomic.Int64
+	fail  atomic.Bool
+}
+
+func (c *countingWriter) AddClicks(ctx context.Context, counts map[string]int64) error {
+	c.calls.Add(1)
+	if c.fail.Load() {
+		return errRefused
+	}
+	return c.Store.AddClicks(ctx, counts)
+}
+
+// TestServiceDefaultClicksSurviveAFailedFlush: clicks whose write failed
+// stay pending and go out with the next flush.
+func TestServiceDefaultClicksSurviveAFailedFlush(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		st := &countingWriter{Store: newStore(t, time.Now)}
+		s, err := shortener.NewService(st, shortener.ServiceConfig{})
+		require.NoError(t, err)
+		l, err := s.Shorten(ctx, shortener.ShortenRequest{URL: "https://example.com/a"})
+		require.NoError(t, err)
+		for range 5 {
+			_, err = s.Resolve(ctx, l.Code)
+			require.NoError(t, err)
+		}
+		st.fail.Store(true)
+		time.Sleep(time.Second) // the bubble's clock: a flush that fails
+		synctest.Wait()
+		require.Equal(t, int64(1), st.calls.Load())
+		stats, err := s.Stats(ctx, l.Code)
+		require.NoError(t, err)
+		assert.Equal(t, int64(5), stats.Clicks, "the failed batch is still pending")
+		st.fail.Store(false)
+		require.NoError(t, s.Close(ctx))
+		n, err := st.Clicks(ctx, l.Code)
+		require.NoError(t, err)
+		assert.Equal(t, int64(5), n)
+	})
+}
