@@ -153,8 +153,20 @@
 //	LoadOnTierError          ≤ OutageLoads store reads at once a Redis outage becoming a         TestServiceTierOutage*
 //	                         per instance; the rest refused    database outage
 //
-// Numbers worth quoting: see the Service section below; they are
-// measured in the same run as a bare S3FIFO Get of the same entries.
+// Numbers worth quoting (2-core AMD EPYC VM, Go 1.26.8, medians of ten
+// runs of go test -run '^$' -bench 'BenchmarkResolve/(baseline|path=local-hit)'
+// -count 10 -benchtime 300ms ./shortener, on a machine shared under a load
+// average of 3 to 4, so only ratios within the run mean much; 10 000
+// links): a bare S3FIFO Get of the entries the cache holds takes 76 ns;
+// Resolve from the local cache without click counting 110 ns (1.44 times
+// that), and with the default click recorder 245 ns (3.2 times), with no
+// allocation either way. The difference is counting the click: a
+// string-keyed map increment under a shard's lock, which is most of the
+// time pprof finds outside the cache's Get. A Resolve through Redis
+// (the tier without its local layer) takes 37 µs on the Redis server at
+// hand and 47 µs on miniredis; one that reaches a store kept in a map
+// 7.9 µs and 13 allocations (the read-through's one load per code: a
+// goroutine and singleflight), before any database round trip.
 //
 // Follow-ups:
 //

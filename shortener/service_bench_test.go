@@ -30,9 +30,9 @@ func benchLinks(b *testing.B, s *shortener.Service) []string {
 	return codes
 }
 
-func benchService(b *testing.B, tier cache.Tier[shortener.Link]) *shortener.Service {
+func benchService(b *testing.B, tier cache.Tier[shortener.Link], clicks shortener.ClickRecorder) *shortener.Service {
 	b.Helper()
-	s, err := shortener.NewService(newBenchStore(b), shortener.ServiceConfig{Tier: tier, CacheCapacity: 2 * benchCodes})
+	s, err := shortener.NewService(newBenchStore(b), shortener.ServiceConfig{Tier: tier, CacheCapacity: 2 * benchCodes, Clicks: clicks})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -128,8 +128,16 @@ func BenchmarkResolve(b *testing.B) {
 		})
 	})
 	b.Run("path=local-hit", func(b *testing.B) {
-		s := benchService(b, nil)
-		runResolve(b, s, benchLinks(b, s))
+		// clicks=default is the Service as deployed; clicks=discard
+		// leaves out the click counting, to show what it costs.
+		b.Run("clicks=default", func(b *testing.B) {
+			s := benchService(b, nil, nil)
+			runResolve(b, s, benchLinks(b, s))
+		})
+		b.Run("clicks=discard", func(b *testing.B) {
+			s := benchService(b, nil, discardClicks{})
+			runResolve(b, s, benchLinks(b, s))
+		})
 	})
 	b.Run("path=redis-hit", func(b *testing.B) {
 		r := redistest.New(b)
@@ -139,12 +147,18 @@ func BenchmarkResolve(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run(r.Engine(), func(b *testing.B) {
-			s := benchService(b, tier)
+			s := benchService(b, tier, nil)
 			runResolve(b, s, benchLinks(b, s))
 		})
 	})
 	b.Run("path=store", func(b *testing.B) {
-		s := benchService(b, noTier{})
+		s := benchService(b, noTier{}, nil)
 		runResolve(b, s, benchLinks(b, s))
 	})
 }
+
+// discardClicks counts nothing.
+type discardClicks struct{}
+
+func (discardClicks) Record(string)        {}
+func (discardClicks) Pending(string) int64 { return 0 }
