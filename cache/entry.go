@@ -13,7 +13,9 @@ type entry[K comparable, V any] struct {
 	// value is the entry's value. LRU updates it in place under its lock.
 	// S3FIFO updates it in place, with atomic stores, only when V fits
 	// one (see valueKind); otherwise value keeps what the entry was
-	// created with, and later values are boxed.
+	// created with, and later values are boxed. getRef hands out pointers
+	// to value and to boxes on that promise: neither is written once
+	// readers can see it.
 	value V
 	// boxed, when not nil, holds the value S3FIFO last set for a V that
 	// no atomic store fits, replacing value: readers without a lock load
