@@ -16,7 +16,8 @@ import (
 const benchLinks = 10_000
 
 // BenchmarkStore measures Create (a fresh code each time: one script) and
-// Get (of benchLinks links, round robin: one HMGET) on the server of
+// Get (of benchLinks links, round robin: one HMGET), beside the bare
+// HMGET of the same keys through the same client, on the server of
 // internal/redistest, serially and from parallel goroutines. The engine
 // ends the name: miniredis figures measure its Lua interpreter, not a
 // server.
@@ -45,10 +46,20 @@ func BenchmarkStore(b *testing.B) {
 		_, err := s.Get(ctx, codes[next.Add(1)%benchLinks])
 		return err
 	}
+	// The baseline is the bare HMGET a Get sends for a live link: what
+	// the store adds is its checks and decoding.
+	keys := make([]string, benchLinks)
+	for i, c := range codes {
+		keys[i], _ = s.Keys(c)
+	}
+	var nextKey atomic.Int64
+	hmget := func() error {
+		return srv.Client.HMGet(ctx, keys[nextKey.Add(1)%benchLinks], "u", "c", "e").Err()
+	}
 	for _, op := range []struct {
 		name string
 		do   func() error
-	}{{"create", create}, {"get", get}} {
+	}{{"create", create}, {"get", get}, {"get-baseline-hmget", hmget}} {
 		b.Run("op="+op.name+"/mode=serial/"+srv.Engine(), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
