@@ -268,7 +268,8 @@ func (s *Store) liveLink(code string, vals []any) (shortener.Link, error) {
 }
 
 // Update replaces the URL and ExpiresAt of the live link l.Code, keeping
-// its CreatedAt, in one script.
+// its stored CreatedAt, in one script. An ExpiresAt that is not after the
+// stored CreatedAt is refused with ErrInvalidLink.
 func (s *Store) Update(ctx context.Context, l shortener.Link) error {
 	if err := s.usable(); err != nil {
 		return err
@@ -325,6 +326,8 @@ func result(n int64, code string) error {
 		return fmt.Errorf("%w: code %q", shortener.ErrNotFound, code)
 	case resGone:
 		return fmt.Errorf("%w: code %q", shortener.ErrGone, code)
+	case resInvalid:
+		return fmt.Errorf("%w: code %q: ExpiresAt is not after the stored CreatedAt", shortener.ErrInvalidLink, code)
 	default:
 		return fmt.Errorf("%w: code %q", ErrCorrupt, code)
 	}

@@ -191,6 +191,17 @@ func semantics(t *testing.T, engine func(*testing.T) backend) {
 		require.NoError(t, err)
 		assert.True(t, got.ExpiresAt.IsZero(), "an update can clear the expiry")
 		assert.Equal(t, t0, got.CreatedAt)
+
+		// The stored CreatedAt is kept, and an expiry must follow it,
+		// whatever CreatedAt the caller passes.
+		early := shortener.Link{Code: "up", URL: "https://example.org/x", CreatedAt: t0.Add(-2 * time.Hour), ExpiresAt: t0.Add(-time.Hour)}
+		assert.ErrorIs(t, s.Update(ctx, early), shortener.ErrInvalidLink)
+		early.ExpiresAt = clk.Now().Add(time.Hour)
+		require.NoError(t, s.Update(ctx, early))
+		got, err = s.Get(ctx, "up")
+		require.NoError(t, err)
+		assert.Equal(t, t0, got.CreatedAt)
+		assert.Equal(t, early.ExpiresAt, got.ExpiresAt)
 	})
 
 	t.Run("recent", func(t *testing.T) {

@@ -11,7 +11,8 @@ import "github.com/redis/go-redis/v9"
 // is absent or expired, and -1 when it is not a link (another type, a
 // missing or empty URL, a creation time or expiry that is not an integer,
 // an expiry not after the creation time): the checks of Link.Check that
-// bear on the fields the scripts use.
+// bear on the fields the scripts use. A live link's creation time is its
+// second result.
 const helpers = `
 local function lt(a, b)
   local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
@@ -31,7 +32,7 @@ local function live(k, now)
     if not string.match(e, int) or not lt(v[2], e) then return -1 end
     if not lt(now, e) then return 0 end
   end
-  return 1
+  return 1, v[2]
 end
 `
 
@@ -40,6 +41,7 @@ const (
 	resNotFound = 0  // no reservation: the code was never used
 	resGone     = 1  // a reservation without a live link
 	resOK       = 2  // done
+	resInvalid  = 3  // the update's expiry is not after the stored creation time
 	resCorrupt  = -1 // the stored data is not a link
 )
 
@@ -83,9 +85,10 @@ return redis.call('HMGET', KEYS[1], 'u', 'c', 'e')
 // data TTL in ms as for createScript. It returns a res* value.
 var updateScript = redis.NewScript(helpers + `
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
-local s = live(KEYS[1], ARGV[1])
+local s, c = live(KEYS[1], ARGV[1])
 if s == -1 then return -1 end
 if s == 0 then return 1 end
+if ARGV[3] ~= '' and not lt(c, ARGV[3]) then return 3 end
 redis.call('HSET', KEYS[1], 'u', ARGV[2])
 if ARGV[3] == '' then
   redis.call('HDEL', KEYS[1], 'e')
