@@ -8,9 +8,8 @@
 // Question. Section 4 of the guide, designing the URL shortener, names a
 // "Database: store URL mappings, index on short URL", and the databases
 // section asks "SQL vs NoSQL: when would you choose each?". This package
-// is the NoSQL half of that answer, behind the same interface and the
-// same conformance suite as the SQL store, so the two can be measured side
-// by side.
+// is the NoSQL half of that answer, behind the same shortener.Store
+// interface as the SQL store, so the two can be measured side by side.
 //
 // Answer in five lines.
 //
