@@ -1,0 +1,91 @@
+// Command urlshortener is the guide's URL shortener running for real: a REST
+// API with JWT auth and rate limits, a two-tier cache (in process, then
+// Redis), and links in SQLite or PostgreSQL, sharded when given several
+// databases.
+//
+//	go run ./examples/urlshortener
+//
+// starts it with no other setup: links in urlshortener.db in the working
+// directory, an embedded Redis for the cache, the invalidation bus and the
+// limits. Flags move it onto real servers; -h lists them.
+//
+// # Interview card
+//
+// Question. Section 4 of the guide, "System Design", asks "Design a URL
+// shortener service" and draws it as "URL → Load Balancer → API Servers →
+// Cache → Database", with rate limiting and JWT in front. This program is
+// that drawing running: the API server, built only from this module's
+// packages (shortener, cache, ratelimit, jwtdemo, sharding), over SQLite or
+// PostgreSQL and Redis.
+//
+// Answer in five lines:
+//
+//  1. POST /api/v1/links validates the URL and alias, issues a code (random,
+//     or a counter's blocks from the database through a Feistel permutation)
+//     and stores the link; GET /{code} answers 302 from the cache.
+//  2. The cache is two tiers: an in-process S3FIFO, then Redis; every write
+//     goes to the database, then invalidates the code in Redis and, over
+//     pub/sub, on every instance. Unknown and gone codes are cached too.
+//  3. Limits per client IP (X-Forwarded-For only as far as -trusted-proxies
+//     allows) shared by all instances through Redis, with an in-process
+//     fallback while Redis is down; writes need an HS256 JWT with scope
+//     links:write when a secret is set.
+//  4. PUT replaces every field, PATCH (RFC 7396 merge patch) only those sent;
+//     DELETE leaves a tombstone, so the code answers 410 and is never reissued.
+//  5. Operations: /healthz, /readyz (database and Redis ping), /metrics
+//     (Prometheus), structured request logs, graceful shutdown that writes the
+//     pending click counts, bounded bodies and timeouts on every connection.
+//
+// Trade-offs of what a deployment chooses with flags:
+//
+//	choice             default                    alternative                 what it costs
+//	database           SQLite file (-db)          postgres:// DSN; several    SQLite: one machine; PostgreSQL:
+//	                                              -db shard by code           a server; shards: Recent is a merge
+//	Redis              embedded miniredis         -redis, -redis-cluster      embedded: limits and cache not
+//	                                                                          shared by instances
+//	codes              random, 7 characters       -codes counter (blocks      random: a store check per code;
+//	                                              from the database)          counter: sequential without a key
+//	redirect           302, max-age=0             -permanent: 301 with a      301: browsers skip the service, so
+//	                                              max-age before expiry       clicks and edits are not seen
+//	auth               off (logged at start)      -jwt-secret-file            HS256: one secret for issuer and
+//	                                                                          verifier
+//
+// Numbers worth quoting: see the load test (load_test.go, run with
+// go test -run TestLoad -load 30s ./examples/urlshortener), whose figures
+// the README quotes beside the machine they came from.
+//
+// Follow-ups:
+//
+//   - Why 302 and not 301? A 301 is cached by browsers, so the service never
+//     sees the next click, and a PATCH of the target reaches nobody who has
+//     it cached. -permanent bounds max-age by the link's expiry, but not by
+//     an edit.
+//   - What if Redis goes down? Links in the local tier keep redirecting;
+//     other redirects read the database, at most a few at once per instance
+//     (the rest answer 503); writes answer 503 because other instances
+//     cannot be told to drop their copies; rate limits fall back to each
+//     instance's own. Everything recovers when Redis returns, without a
+//     restart.
+//   - What if the database goes down? Cached links keep redirecting; creates
+//     and edits answer 503; /readyz says 503 so a load balancer drains the
+//     instance only if every instance fails.
+//   - Why is the redirect limit looser than the create limit? A redirect is a
+//     cache hit costing microseconds; a create is a database write and the
+//     thing spammers want. Both are per client IP, which a NAT shares.
+//
+// # Conventions
+//
+//   - main only parses flags, sets up signals and calls Main's ParseFlags,
+//     Run and Close; the end-to-end tests build the same Main on
+//     127.0.0.1:0.
+//   - Handlers return errors; one function (classify) maps them to RFC 9457
+//     problem responses: invalid URL, alias or link 400, taken 409, unknown
+//     404, gone 410, database or Redis down 503, body over 8 KiB 413, wrong
+//     media type 415. A 4xx detail never repeats the refused input.
+//   - Routes are Go 1.22 ServeMux patterns; middleware is composed in one
+//     place (app.handler): request log and metrics, panic recovery, problem
+//     responses for unrouted requests, then per route the rate limit and, on
+//     writes, the bearer token.
+//   - Time is an input: Main.Now is the clock of expiry and tokens, so the
+//     tests move a fake clock.
+package main
