@@ -47,6 +47,11 @@ type Main struct {
 	// onInvalidate is told of every invalidation another instance sent,
 	// after the local copy was dropped (tests wait on it).
 	onInvalidate func(keys []string)
+	// onFlush is told of each flush of the local cache layer (tests wait
+	// for the resubscription after an outage).
+	onFlush func(reason rediscache.FlushReason)
+	// onRedisDial is told of every Redis dial's outcome.
+	onRedisDial func(err error)
 	// inner, when set, wraps the routes inside the panic recovery (tests
 	// watch requests arrive, or make one panic).
 	inner func(http.Handler) http.Handler
@@ -175,7 +180,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.onClose("databases", func(context.Context) error { return be.close() })
 
-	rd, err := openRedis(ctx, c)
+	rd, err := openRedis(ctx, c, m.onRedisDial)
 	if err != nil {
 		return err
 	}
@@ -184,6 +189,7 @@ func (m *Main) Run(ctx context.Context) error {
 	tier, err := rediscache.NewTwoTier[shortener.Link](rd.client, c.RedisPrefix+"links:", c.CacheCapacity,
 		rediscache.TwoTierConfig[shortener.Link]{
 			OnInvalidate: m.onInvalidate,
+			OnFlush:      m.onFlush,
 			OnError:      func(err error) { m.log.Warn("invalidation bus", "err", err) },
 		})
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/backendkit/backendkit/cache/rediscache"
 )
 
 // instance is one running service under test.
@@ -26,6 +28,10 @@ type instance struct {
 	// invalidated receives the codes other instances invalidated, once
 	// this instance's local copy is gone.
 	invalidated chan []string
+	// flushed receives the reasons of the local layer's flushes.
+	flushed chan rediscache.FlushReason
+	// dialed receives a value for each Redis dial that succeeded.
+	dialed chan struct{}
 }
 
 // options are what a test sets on a Main beyond its flags.
@@ -65,7 +71,23 @@ func tryStart(t *testing.T, o options, args ...string) started {
 	m.Now = o.now
 	m.inner = o.inner
 	m.onShutdown = o.shutdown
-	in := &instance{t: t, m: m, logs: logs, invalidated: make(chan []string, 1024)}
+	in := &instance{t: t, m: m, logs: logs, invalidated: make(chan []string, 1024),
+		flushed: make(chan rediscache.FlushReason, 64), dialed: make(chan struct{}, 1)}
+	m.onRedisDial = func(err error) {
+		if err != nil {
+			return
+		}
+		select {
+		case in.dialed <- struct{}{}:
+		default:
+		}
+	}
+	m.onFlush = func(r rediscache.FlushReason) {
+		select {
+		case in.flushed <- r:
+		default:
+		}
+	}
 	m.onInvalidate = func(keys []string) {
 		select {
 		case in.invalidated <- keys:
@@ -102,6 +124,32 @@ func (in *instance) heard(code string) {
 			}
 		case <-timeout.C:
 			in.t.Fatalf("no invalidation of %q arrived", code)
+		}
+	}
+}
+
+// recovered waits, after Redis came back, until the invalidation bus has
+// subscribed again and /readyz answers 200. go-redis stops dialing after
+// a run of failed dials and probes once a second in the background, so
+// readiness is asked again after each dial that succeeded, never on a
+// timer.
+func (in *instance) recovered() {
+	in.t.Helper()
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
+	for resubscribed := false; !resubscribed; {
+		select {
+		case r := <-in.flushed:
+			resubscribed = r == rediscache.Resubscribed
+		case <-timeout.C:
+			in.t.Fatal("the invalidation bus did not subscribe again")
+		}
+	}
+	for in.get("/readyz").status != http.StatusOK {
+		select {
+		case <-in.dialed:
+		case <-timeout.C:
+			in.t.Fatal("/readyz did not answer 200 after Redis came back")
 		}
 	}
 }
