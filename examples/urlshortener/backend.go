@@ -23,8 +23,9 @@ type namedDB struct {
 // shards, and what the rest of the program needs of them.
 type backend struct {
 	store shortener.Store
-	// blocks hands out the counter's blocks when -codes counter; nil when
-	// the store has no sequence.
+	// blocks hands out the counter's blocks when -codes counter: the
+	// first database's sequence, so with shards the first -db must stay
+	// first.
 	blocks   shortener.BlockSource
 	dbs      []namedDB
 	describe string
@@ -55,7 +56,8 @@ func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// redactDSN returns dsn without its password, for the logs.
+// redactDSN returns dsn without its password, for the logs and the
+// shards' names.
 func redactDSN(dsn string) string {
 	if !isPostgres(dsn) {
 		return "sqlite " + dsn
@@ -98,7 +100,7 @@ func openBackend(ctx context.Context, dsns []string, now func() time.Time) (_ *b
 		b.store, b.describe = stores[0], descs[0]
 		return b, nil
 	}
-	b.store, err = shardStore(stores)
+	b.store, err = shardStore(stores, descs)
 	if err != nil {
 		return nil, fmt.Errorf("urlshortener: sharding: %w", err)
 	}
