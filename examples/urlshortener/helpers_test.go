@@ -41,6 +41,8 @@ type options struct {
 	inner func(http.Handler) http.Handler
 	// shutdown is called when the graceful shutdown begins.
 	shutdown func()
+	// stderr receives the logs instead of the instance's buffer.
+	stderr io.Writer
 }
 
 // start runs the service with args after "-addr 127.0.0.1:0" and, unless
@@ -67,6 +69,9 @@ func tryStart(t *testing.T, o options, args ...string) started {
 	m := NewMain()
 	logs := &syncBuffer{}
 	m.Stderr = logs
+	if o.stderr != nil {
+		m.Stderr = o.stderr
+	}
 	m.Getenv = func(k string) string { return o.env[k] }
 	m.Now = o.now
 	m.inner = o.inner
