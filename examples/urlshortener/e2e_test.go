@@ -241,6 +241,9 @@ func TestHostileCodes(t *testing.T) {
 		assert.Equal(t, "application/problem+json", rep.header.Get("Content-Type"), p)
 	}
 	requireProblem(t, in.get("/"), http.StatusNotFound)
+	rep := in.do(req{method: "DELETE", path: "/healthz"})
+	requireProblem(t, rep, http.StatusMethodNotAllowed)
+	assert.Equal(t, "GET, HEAD", rep.header.Get("Allow"))
 }
 
 // TestReplacePatchDelete is the PUT-versus-PATCH answer in running code.
@@ -513,7 +516,7 @@ func TestGracefulShutdown(t *testing.T) {
 		},
 	}, "-db", db)
 	code := in.create(`{"url":"https://example.com/g"}`)
-	<-arrived
+	wait(t, arrived, "the create")
 	for range 7 {
 		require.Equal(t, http.StatusFound, in.get("/"+code).status)
 	}
@@ -534,18 +537,18 @@ func TestGracefulShutdown(t *testing.T) {
 	}()
 	_, err = pw.Write([]byte(`{"url":`))
 	require.NoError(t, err)
-	<-arrived
+	wait(t, arrived, "the request whose body is still arriving")
 	closed := make(chan error, 1)
 	go func() { closed <- in.m.Close() }()
-	<-shutdown
+	wait(t, shutdown, "the graceful shutdown")
 	_, err = pw.Write([]byte(`"https://example.com/late"}`))
 	require.NoError(t, err)
 	require.NoError(t, pw.Close())
-	resp := <-done
-	require.NotNil(t, resp)
+	resp := wait(t, done, "the response")
+	require.NotNil(t, resp, "the request in flight got no response")
 	resp.Body.Close()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
-	require.NoError(t, <-closed)
+	require.NoError(t, wait(t, closed, "Close"))
 
 	// The clicks reached the database: a new process over it sees them.
 	again := start(t, options{}, "-db", db)

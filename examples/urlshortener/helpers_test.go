@@ -266,6 +266,22 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// wait receives from ch, failing the test if nothing comes within ten
+// seconds.
+func wait[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timeout.C:
+		t.Fatalf("waited ten seconds for %s", what)
+		var zero T
+		return zero
+	}
+}
+
 // clock is a fake clock the tests move.
 type clock struct{ ns atomic.Int64 }
 

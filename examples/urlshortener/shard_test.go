@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/backendkit/backendkit/shortener"
 	"github.com/backendkit/backendkit/shortener/sqlstore"
 )
 
@@ -60,25 +61,39 @@ func countLinks(t *testing.T, path string) int {
 }
 
 // TestCounterCodesSurviveRestart: -codes counter takes its blocks from the
-// database, so a restarted process never issues a code again (an embedded
-// Redis would start from zero).
+// database, so a restarted process goes on after the last block it took
+// (an embedded Redis, or memory, would start again from zero, and every
+// code would cost a collision before a free one).
 func TestCounterCodesSurviveRestart(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "links.db")
+	var firsts []uint64
 	seen := map[string]bool{}
 	for round := range 2 {
-		in := start(t, options{env: map[string]string{EnvCodesKey: "0123456789abcdef0123456789abcdef"}},
-			"-db", db, "-codes", "counter", "-create-rate", "0")
-		assert.Contains(t, in.logs.String(), "obfuscated by a keyed Feistel permutation")
-		for range 5 {
+		in := start(t, options{}, "-db", db, "-codes", "counter", "-create-rate", "0")
+		assert.Contains(t, in.logs.String(), "sequential")
+		for i := range 5 {
 			code := in.create(`{"url":"https://example.com/"}`)
 			assert.False(t, seen[code], "round %d reissued %s", round, code)
-			assert.LessOrEqual(t, len(code), 7)
 			seen[code] = true
+			id, err := shortener.Decode(code)
+			require.NoError(t, err)
+			if i == 0 {
+				firsts = append(firsts, id)
+			}
 		}
 		require.NoError(t, in.m.Close())
 	}
-	in := start(t, options{}, "-db", db, "-codes", "counter", "-create-rate", "0")
-	assert.Contains(t, in.logs.String(), "sequential")
-	code := in.create(`{"url":"https://example.com/"}`)
-	assert.False(t, seen[code])
+	assert.GreaterOrEqual(t, firsts[1], firsts[0]+counterBlock, "the second process took the next block")
+
+	// With a key, the codes are the Feistel permutation's: at most seven
+	// characters, still never reissued.
+	in := start(t, options{env: map[string]string{EnvCodesKey: "0123456789abcdef0123456789abcdef"}},
+		"-db", db, "-codes", "counter", "-create-rate", "0")
+	assert.Contains(t, in.logs.String(), "obfuscated by a keyed Feistel permutation")
+	for range 5 {
+		code := in.create(`{"url":"https://example.com/"}`)
+		assert.False(t, seen[code])
+		assert.LessOrEqual(t, len(code), 7)
+		seen[code] = true
+	}
 }

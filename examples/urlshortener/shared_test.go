@@ -82,3 +82,24 @@ func TestTwoInstances(t *testing.T) {
 	require.NoError(t, b.m.Close())
 	assert.Equal(t, float64(6), c.get("/api/v1/links/" + code).json(t)["clicks"])
 }
+
+// TestRedisCluster: with -redis-cluster the cache, the bus and the shared
+// limits run on a Redis Cluster (the real one at REDIS_CLUSTER_ADDRS, or
+// internal/redistest's emulation).
+func TestRedisCluster(t *testing.T) {
+	c := redistest.NewCluster(t)
+	args := []string{"-db", sharedDB(t), "-redis-prefix", c.Key("svc:"), "-create-rate", "1", "-create-burst", "2"}
+	for _, addr := range c.Addrs() {
+		args = append(args, "-redis-cluster", addr)
+	}
+	a, b := start(t, options{}, args...), start(t, options{}, args...)
+	assert.Contains(t, a.logs.String(), `redis="cluster `)
+	code := a.create(`{"url":"https://example.com/cluster"}`)
+	assert.Equal(t, http.StatusFound, b.get("/"+code).status)
+	require.Equal(t, http.StatusNoContent, a.do(req{method: "DELETE", path: "/api/v1/links/" + code}).status)
+	b.heard(code)
+	requireProblem(t, b.get("/"+code), http.StatusGone)
+	requireProblem(t, b.do(req{method: "POST", path: "/api/v1/links", ctype: "application/json",
+		body: `{"url":"https://example.com/"}`}), http.StatusTooManyRequests)
+	assert.Equal(t, http.StatusOK, b.get("/readyz").status)
+}
