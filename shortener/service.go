@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -657,51 +657,60 @@ func (s *Service) closeOwned() {
 const (
 	fallbackInterval   = time.Second
 	fallbackMaxPending = 10_000
-	fallbackShards     = 16
 )
 
 // fallbackClicks counts clicks in memory and adds them to the store in
 // one AddClicks every fallbackInterval, sooner when fallbackMaxPending
 // clicks wait, and on Close. It stands in for the package's ClickCounter.
-// Record never blocks on the store and never touches it.
+// Record never blocks on the store and never touches it, and takes no
+// lock: a map lookup and two atomic adds.
 type fallbackClicks struct {
-	w      func(ctx context.Context, counts map[string]int64) error
-	seed   maphash.Seed
-	shards [fallbackShards]clickShard
-	total  atomic.Int64  // clicks recorded and not yet taken by a flush
-	kick   chan struct{} // asks the flusher for an early flush
-	stop   chan struct{}
-	done   chan struct{}
+	w     func(ctx context.Context, counts map[string]int64) error
+	cells sync.Map      // code → *clickCell, for codes with clicks since the last flush but one
+	total atomic.Int64  // clicks recorded and not yet written
+	kick  chan struct{} // asks the flusher for an early flush
+	stop  chan struct{}
+	done  chan struct{}
 
 	flushMu sync.Mutex // serialises flushes; protects lastErr
 	lastErr error
 }
 
-type clickShard struct {
-	mu     sync.Mutex // protects counts
-	counts map[string]int64
-	_      [40]byte // one cache line each
+// clickCell is one code's count. recorded only grows, until a flush that
+// found the cell idle retires it by swapping in deadCell; written is what
+// flushes have stored, changed only by the flusher.
+type clickCell struct {
+	recorded atomic.Int64
+	written  atomic.Int64
 }
 
+// deadCell marks a retired cell: an Add on it stays far below zero, so a
+// Record that raced with the retirement sees it and counts again in a new
+// cell.
+const deadCell = math.MinInt64 / 2
+
 func newFallbackClicks(st Store) *fallbackClicks {
-	c := &fallbackClicks{w: st.AddClicks, seed: maphash.MakeSeed(),
+	c := &fallbackClicks{w: st.AddClicks,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	for i := range c.shards {
-		c.shards[i].counts = map[string]int64{}
-	}
 	go c.run()
 	return c
 }
 
-func (c *fallbackClicks) shard(code string) *clickShard {
-	return &c.shards[maphash.String(c.seed, code)%fallbackShards]
-}
-
 func (c *fallbackClicks) Record(code string) {
-	sh := c.shard(code)
-	sh.mu.Lock()
-	sh.counts[code]++
-	sh.mu.Unlock()
+	for {
+		v, ok := c.cells.Load(code)
+		if !ok {
+			v, _ = c.cells.LoadOrStore(code, new(clickCell))
+		}
+		cell := v.(*clickCell)
+		if cell.recorded.Add(1) < 0 {
+			// Retired by a flush between Load and Add: that add is
+			// lost with the cell; count in the cell that replaces it.
+			c.cells.CompareAndDelete(code, cell)
+			continue
+		}
+		break
+	}
 	if c.total.Add(1) == fallbackMaxPending {
 		select {
 		case c.kick <- struct{}{}:
@@ -711,10 +720,17 @@ func (c *fallbackClicks) Record(code string) {
 }
 
 func (c *fallbackClicks) Pending(code string) int64 {
-	sh := c.shard(code)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	return sh.counts[code]
+	v, ok := c.cells.Load(code)
+	if !ok {
+		return 0
+	}
+	cell := v.(*clickCell)
+	w := cell.written.Load()
+	r := cell.recorded.Load()
+	if r < w {
+		return 0 // retired
+	}
+	return r - w
 }
 
 func (c *fallbackClicks) run() {
@@ -732,34 +748,44 @@ func (c *fallbackClicks) run() {
 	}
 }
 
-// flush writes every pending click in one AddClicks. Counts leave Pending
-// only after the write, so Stats never misses clicks being written; a
-// failed write puts them back for the next flush.
+// flush writes every pending click in one AddClicks, at most one count per
+// code. Counts leave Pending only after the write, so Stats never misses
+// clicks being written; a failed write leaves them pending for the next
+// flush. A cell with no click since the last flush is retired, so memory
+// holds only codes clicked lately.
 func (c *fallbackClicks) flush(ctx context.Context) error {
 	c.flushMu.Lock()
 	defer c.flushMu.Unlock()
 	batch := map[string]int64{}
-	for i := range c.shards {
-		sh := &c.shards[i]
-		sh.mu.Lock()
-		for k, n := range sh.counts {
-			batch[k] = n
-		}
-		sh.mu.Unlock()
+	type taken struct {
+		cell     *clickCell
+		recorded int64
 	}
+	seen := map[string]taken{}
+	c.cells.Range(func(k, v any) bool {
+		cell := v.(*clickCell)
+		r, w := cell.recorded.Load(), cell.written.Load()
+		switch {
+		case r < 0:
+			c.cells.CompareAndDelete(k, cell)
+		case r == w:
+			if cell.recorded.CompareAndSwap(r, deadCell) {
+				c.cells.CompareAndDelete(k, cell)
+			}
+		default:
+			batch[k.(string)] = r - w
+			seen[k.(string)] = taken{cell, r}
+		}
+		return true
+	})
 	if len(batch) == 0 {
 		return nil
 	}
 	err := c.w(ctx, batch)
 	if err == nil {
-		for k, n := range batch {
-			sh := c.shard(k)
-			sh.mu.Lock()
-			if sh.counts[k] -= n; sh.counts[k] == 0 {
-				delete(sh.counts, k)
-			}
-			sh.mu.Unlock()
-			c.total.Add(-n)
+		for k, t := range seen {
+			t.cell.written.Store(t.recorded)
+			c.total.Add(-batch[k])
 		}
 	}
 	c.lastErr = err
