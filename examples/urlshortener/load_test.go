@@ -153,10 +153,10 @@ func bareServer(t *testing.T) string {
 // saturation rate. It checks the targets: cached redirects at least half
 // the bare throughput, p99 at most twice the bare p99, and no 5xx.
 //
-//	go test -run TestLoad -load 30s -v ./examples/urlshortener
+//	go test -run TestLoad -v ./examples/urlshortener -load=30s
 func TestLoad(t *testing.T) {
 	if *loadFor == 0 {
-		t.Skip("the load test runs with -load 30s")
+		t.Skip("the load test runs with -load=30s")
 	}
 	phase := *loadFor / 6
 	quiet := options{stderr: discard{}}
