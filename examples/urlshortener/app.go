@@ -159,6 +159,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
+	if m.failed == nil { // a Main not made by NewMain
+		m.failed = make(chan error, 1)
+	}
 	m.log = slog.New(slog.NewTextHandler(m.stderr(), &slog.HandlerOptions{}))
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
