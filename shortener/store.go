@@ -145,3 +145,44 @@ type Store interface {
 	// never was a link for it. A tombstone keeps its count.
 	Clicks(ctx context.Context, code string) (int64, error)
 }
+
+// Record is a code's whole state, live or not: what a store hands to
+// another when links move between shards.
+type Record struct {
+	// Link is the link as stored; an expired one keeps its ExpiresAt.
+	Link Link
+	// Deleted reports whether the link was deleted (its tombstone).
+	Deleted bool
+	// Clicks is the clicks recorded for it.
+	Clicks int64
+}
+
+// Portable is a Store whose records can move to another store, which is
+// what resharding (shortener/shardstore) needs and the Store interface does
+// not offer: a tombstone and a click count survive the move.
+type Portable interface {
+	Store
+	// Export calls fn with every record, tombstones included, in no
+	// particular order, until fn returns an error, which Export returns.
+	Export(ctx context.Context, fn func(Record) error) error
+	// Import stores r as it was, if its code was never used here:
+	// ErrCodeTaken otherwise.
+	Import(ctx context.Context, r Record) error
+	// Purge removes every trace of code, tombstone included: only for a
+	// code whose record was imported elsewhere. Purging an unknown code
+	// is not an error.
+	Purge(ctx context.Context, code string) error
+}
+
+// Check reports whether r is a record a Store accepts (its Link passes
+// Link.Check, its clicks are not negative); the error wraps
+// ErrInvalidLink.
+func (r Record) Check() error {
+	if err := r.Link.Check(); err != nil {
+		return err
+	}
+	if r.Clicks < 0 {
+		return fmt.Errorf("%w: negative clicks %d", ErrInvalidLink, r.Clicks)
+	}
+	return nil
+}

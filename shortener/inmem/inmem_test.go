@@ -79,3 +79,14 @@ func ExampleStore() {
 	// https://go.dev/
 	// true
 }
+
+func TestPortable(t *testing.T) {
+	storetest.RunPortable(t, func(t *testing.T, now func() time.Time) shortener.Portable {
+		s, err := inmem.New(inmem.Config{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		return s
+	})
+}

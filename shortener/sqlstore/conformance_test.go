@@ -23,3 +23,16 @@ func TestConformance(t *testing.T) {
 		})
 	})
 }
+
+func TestPortable(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		storetest.RunPortable(t, func(t *testing.T, now func() time.Time) shortener.Portable {
+			s, err := Open(context.Background(), e.open(t), e.dialect, Config{Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+}
