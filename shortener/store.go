@@ -165,6 +165,9 @@ type Portable interface {
 	// Export calls fn with every record, tombstones included, in no
 	// particular order, until fn returns an error, which Export returns.
 	Export(ctx context.Context, fn func(Record) error) error
+	// Record returns code's record, live or not: ErrNotFound if the code
+	// was never used here.
+	Record(ctx context.Context, code string) (Record, error)
 	// Import stores r as it was, if its code was never used here:
 	// ErrCodeTaken otherwise.
 	Import(ctx context.Context, r Record) error

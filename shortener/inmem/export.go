@@ -63,3 +63,20 @@ func (s *Store) Purge(ctx context.Context, code string) error {
 	delete(s.links, code)
 	return nil
 }
+
+// Record returns code's record, live or not.
+func (s *Store) Record(ctx context.Context, code string) (shortener.Record, error) {
+	if err := shortener.CheckCode(code); err != nil {
+		return shortener.Record{}, fmt.Errorf("inmem: record: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return shortener.Record{}, err
+	}
+	r, ok := s.links[code]
+	if !ok {
+		return shortener.Record{}, fmt.Errorf("%w: %q", shortener.ErrNotFound, code)
+	}
+	return shortener.Record{Link: r.link, Deleted: r.deleted, Clicks: r.clicks}, nil
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -34,9 +35,16 @@ type Config struct {
 // Store is a shortener.Store over several shards. It is safe for
 // simultaneous use by multiple goroutines if its shards are.
 type Store struct {
+	vn int
+
+	mu     sync.RWMutex // protects the fields below
 	ring   *sharding.Ring
+	next   *sharding.Ring // the ring being moved to, during AddShard
 	shards map[string]shortener.Store
 	names  []string
+
+	moveMu  sync.Mutex // one AddShard at a time
+	stripes [256]sync.Mutex
 }
 
 var _ shortener.Store = (*Store)(nil)
@@ -53,7 +61,7 @@ func New(shards []Shard, cfg Config) (*Store, error) {
 	if vn == 0 {
 		vn = sharding.DefaultVirtualNodes
 	}
-	s := &Store{shards: make(map[string]shortener.Store, len(shards))}
+	s := &Store{vn: vn, shards: make(map[string]shortener.Store, len(shards))}
 	for i, sh := range shards {
 		switch {
 		case sh.Name == "":
@@ -75,75 +83,160 @@ func New(shards []Shard, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// Shard returns the name of the shard that owns code.
+// Shard returns the name of the shard that owns code (during AddShard,
+// the shard it is moving to).
 func (s *Store) Shard(code string) (string, error) {
 	if err := shortener.CheckCode(code); err != nil {
 		return "", fmt.Errorf("shardstore: %w", err)
 	}
-	return s.ring.Lookup(code)
-}
-
-func (s *Store) owner(code string) (shortener.Store, error) {
-	name, err := s.Shard(code)
-	if err != nil {
-		return nil, err
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r := s.ring
+	if s.next != nil {
+		r = s.next
 	}
-	return s.shards[name], nil
+	return r.Lookup(code)
 }
 
-// Create creates l on the shard that owns its code.
+// route is where code lives: its shard, and, while code is moving to it,
+// the shard it is moving from (nil otherwise).
+type route struct {
+	to, from shortener.Store
+	stripe   *sync.Mutex // held by the mover while it moves code; nil if not moving
+}
+
+func (s *Store) route(code string) (route, error) {
+	if err := shortener.CheckCode(code); err != nil {
+		return route{}, fmt.Errorf("shardstore: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	old, err := s.ring.Lookup(code)
+	if err != nil {
+		return route{}, err
+	}
+	if s.next == nil {
+		return route{to: s.shards[old]}, nil
+	}
+	now, err := s.next.Lookup(code)
+	if err != nil {
+		return route{}, err
+	}
+	if now == old {
+		return route{to: s.shards[now]}, nil
+	}
+	return route{to: s.shards[now], from: s.shards[old], stripe: s.stripe(code)}, nil
+}
+
+func (s *Store) stripe(code string) *sync.Mutex {
+	return &s.stripes[sharding.Hash64(code)%uint64(len(s.stripes))]
+}
+
+// write runs f on the store that holds code's record: during a move, under
+// the code's stripe, the new shard if the record is there (moved, or
+// created there during the move) and the old one otherwise.
+func (s *Store) write(ctx context.Context, code string, f func(shortener.Store) error) error {
+	r, err := s.route(code)
+	if err != nil {
+		return err
+	}
+	if r.from == nil {
+		return f(r.to)
+	}
+	r.stripe.Lock()
+	defer r.stripe.Unlock()
+	if _, err := r.to.Clicks(ctx, code); err == nil {
+		return f(r.to)
+	} else if !errors.Is(err, shortener.ErrNotFound) {
+		return err
+	}
+	return f(r.from)
+}
+
+// Create creates l on the shard that owns its code. During a move of the
+// code it holds the code's stripe and creates on the new shard only if the
+// old one never had the code, so a code is never created twice.
 func (s *Store) Create(ctx context.Context, l shortener.Link) error {
 	if err := l.Check(); err != nil {
 		return fmt.Errorf("shardstore: create %q: %w", l.Code, err)
 	}
-	st, err := s.owner(l.Code)
+	r, err := s.route(l.Code)
 	if err != nil {
 		return err
 	}
-	return st.Create(ctx, l)
+	if r.from == nil {
+		return r.to.Create(ctx, l)
+	}
+	r.stripe.Lock()
+	defer r.stripe.Unlock()
+	if _, err := r.from.Clicks(ctx, l.Code); err == nil {
+		return fmt.Errorf("%w: %q", shortener.ErrCodeTaken, l.Code)
+	} else if !errors.Is(err, shortener.ErrNotFound) {
+		return err
+	}
+	return r.to.Create(ctx, l)
 }
 
-// Get reads the link from the shard that owns code.
+// Get reads the link from the shard that owns code. During a move it
+// reads the old shard first, then the new: the mover imports a record
+// into the new shard before it purges it from the old, so one of the two
+// always has it, and a read never waits for the move.
 func (s *Store) Get(ctx context.Context, code string) (shortener.Link, error) {
-	st, err := s.owner(code)
+	r, err := s.route(code)
 	if err != nil {
 		return shortener.Link{}, err
 	}
-	return st.Get(ctx, code)
+	if r.from != nil {
+		l, err := r.from.Get(ctx, code)
+		if !errors.Is(err, shortener.ErrNotFound) {
+			return l, err
+		}
+	}
+	return r.to.Get(ctx, code)
 }
 
-// Update updates the link on the shard that owns its code.
+// Update updates the link on the shard that holds it.
 func (s *Store) Update(ctx context.Context, l shortener.Link) error {
-	st, err := s.owner(l.Code)
-	if err != nil {
-		return err
-	}
-	return st.Update(ctx, l)
+	return s.write(ctx, l.Code, func(st shortener.Store) error { return st.Update(ctx, l) })
 }
 
-// Delete deletes the link on the shard that owns code.
+// Delete deletes the link on the shard that holds it.
 func (s *Store) Delete(ctx context.Context, code string) error {
-	st, err := s.owner(code)
-	if err != nil {
-		return err
-	}
-	return st.Delete(ctx, code)
+	return s.write(ctx, code, func(st shortener.Store) error { return st.Delete(ctx, code) })
 }
 
-// Clicks reads the clicks from the shard that owns code.
+// Clicks reads the clicks from the shard that holds code.
 func (s *Store) Clicks(ctx context.Context, code string) (int64, error) {
-	st, err := s.owner(code)
+	r, err := s.route(code)
 	if err != nil {
 		return 0, err
 	}
-	return st.Clicks(ctx, code)
+	if r.from != nil {
+		n, err := r.from.Clicks(ctx, code)
+		if !errors.Is(err, shortener.ErrNotFound) {
+			return n, err
+		}
+	}
+	return r.to.Clicks(ctx, code)
 }
 
 // AddClicks groups the counts by shard and writes each group with one
 // call, the shards in parallel.
 func (s *Store) AddClicks(ctx context.Context, counts map[string]int64) error {
 	groups := map[string]map[string]int64{}
+	var moving []error
 	for code, n := range counts {
+		r, err := s.route(code)
+		if err != nil {
+			return err
+		}
+		if r.from != nil {
+			// Rare: only during AddShard, and only for the codes moving.
+			moving = append(moving, s.write(ctx, code, func(st shortener.Store) error {
+				return st.AddClicks(ctx, map[string]int64{code: n})
+			}))
+			continue
+		}
 		name, err := s.Shard(code)
 		if err != nil {
 			return err
@@ -155,24 +248,27 @@ func (s *Store) AddClicks(ctx context.Context, counts map[string]int64) error {
 		}
 		g[code] = n
 	}
-	return s.each(len(groups), func(i int, name string) error {
+	names, shards := s.members()
+	return errors.Join(errors.Join(moving...), each(names, func(i int, name string) error {
 		g, ok := groups[name]
 		if !ok {
 			return nil
 		}
-		return s.shards[name].AddClicks(ctx, g)
-	})
+		return shards[name].AddClicks(ctx, g)
+	}))
 }
 
 // Recent asks every shard for its n newest links, in parallel, and merges
-// them: newest first, at most n.
+// them: newest first, at most n, each code once (during a move a link may
+// be on two shards for an instant).
 func (s *Store) Recent(ctx context.Context, n int) ([]shortener.Link, error) {
 	if n < 1 {
 		return nil, nil
 	}
-	parts := make([][]shortener.Link, len(s.names))
-	err := s.each(len(s.names), func(i int, name string) error {
-		l, err := s.shards[name].Recent(ctx, n)
+	names, shards := s.members()
+	parts := make([][]shortener.Link, len(names))
+	err := each(names, func(i int, name string) error {
+		l, err := shards[name].Recent(ctx, n)
 		parts[i] = l
 		return err
 	})
@@ -186,18 +282,22 @@ func (s *Store) Recent(ctx context.Context, n int) ([]shortener.Link, error) {
 		}
 		return cmp.Compare(a.Code, b.Code)
 	})
+	all = slices.CompactFunc(all, func(a, b shortener.Link) bool { return a.Code == b.Code })
 	return all[:min(n, len(all))], nil
 }
 
-// each runs f for every shard at once and joins the errors, each naming
+func (s *Store) members() ([]string, map[string]shortener.Store) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.names), maps.Clone(s.shards)
+}
+
+// each runs f for every name at once and joins the errors, each naming
 // its shard.
-func (s *Store) each(want int, f func(i int, name string) error) error {
-	if want == 0 {
-		return nil
-	}
-	errs := make([]error, len(s.names))
+func each(names []string, f func(i int, name string) error) error {
+	errs := make([]error, len(names))
 	var wg sync.WaitGroup
-	for i, name := range s.names {
+	for i, name := range names {
 		wg.Go(func() {
 			if err := f(i, name); err != nil {
 				errs[i] = fmt.Errorf("shardstore: shard %q: %w", name, err)
@@ -206,4 +306,138 @@ func (s *Store) each(want int, f func(i int, name string) error) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// MoveReport says what AddShard moved.
+type MoveReport struct {
+	// Planned is the share of the hash space the new shard takes, from
+	// sharding.PlanRing.
+	Planned float64
+	// Moved is how many records (live, expired and tombstones) moved,
+	// per shard they left.
+	Moved map[string]int
+	// Kept is how many records stayed where they were.
+	Kept int
+}
+
+// ErrNotPortable is wrapped by the error of AddShard when a shard cannot
+// export or import records (it is not a shortener.Portable).
+var ErrNotPortable = errors.New("shardstore: shard cannot move records")
+
+// AddShard adds sh and moves to it the records the new ring gives it, and
+// only those (sharding.PlanRing's ranges), while the store keeps serving:
+// a read of a moving code tries the old shard, then the new; a write takes
+// the code's stripe and goes where the record is; the mover takes the
+// stripe, imports the record into the new shard, then purges it from the
+// old. Every shard must be a shortener.Portable.
+//
+// The move is coordinated within this Store only: other processes sharing
+// the shards must not write during it (or must run the same AddShard
+// through one coordinator). If AddShard fails part way, reads and writes
+// keep working across both rings; call AddShard again with the same shard
+// to finish the move.
+func (s *Store) AddShard(ctx context.Context, sh Shard) (MoveReport, error) {
+	s.moveMu.Lock()
+	defer s.moveMu.Unlock()
+	if sh.Name == "" || sh.Store == nil {
+		return MoveReport{}, fmt.Errorf("%w: a shard needs a name and a store", ErrInvalidConfig)
+	}
+	to, ok := sh.Store.(shortener.Portable)
+	if !ok {
+		return MoveReport{}, fmt.Errorf("%w: %q", ErrNotPortable, sh.Name)
+	}
+	s.mu.Lock()
+	resume := s.next != nil && s.shards[sh.Name] == sh.Store
+	if !resume {
+		if s.next != nil {
+			s.mu.Unlock()
+			return MoveReport{}, fmt.Errorf("%w: a move to another shard is unfinished", ErrInvalidConfig)
+		}
+		if _, dup := s.shards[sh.Name]; dup {
+			s.mu.Unlock()
+			return MoveReport{}, fmt.Errorf("%w: shard name %q twice", ErrInvalidConfig, sh.Name)
+		}
+		for _, name := range s.names {
+			if _, ok := s.shards[name].(shortener.Portable); !ok {
+				s.mu.Unlock()
+				return MoveReport{}, fmt.Errorf("%w: %q", ErrNotPortable, name)
+			}
+		}
+		next, err := s.ring.Add(sharding.Node{Name: sh.Name})
+		if err != nil {
+			s.mu.Unlock()
+			return MoveReport{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+		s.next = next
+		s.shards[sh.Name] = sh.Store
+		s.names = append(s.names, sh.Name)
+	}
+	before, after := s.ring, s.next
+	shards := maps.Clone(s.shards)
+	s.mu.Unlock()
+
+	plan, err := sharding.PlanRing(before, after)
+	if err != nil {
+		return MoveReport{}, fmt.Errorf("shardstore: plan: %w", err)
+	}
+	rep := MoveReport{Planned: plan.Inflow[sh.Name], Moved: map[string]int{}}
+	for _, tr := range plan.Transfers {
+		if tr.To != sh.Name {
+			continue // adding a node moves keys only to it
+		}
+		from := shards[tr.From].(shortener.Portable)
+		var codes []string
+		err := from.Export(ctx, func(r shortener.Record) error {
+			h := sharding.Hash64(r.Link.Code)
+			for _, rg := range tr.Ranges {
+				if rg.Contains(h) {
+					codes = append(codes, r.Link.Code)
+					return nil
+				}
+			}
+			rep.Kept++
+			return nil
+		})
+		if err != nil {
+			return rep, fmt.Errorf("shardstore: export from %q: %w", tr.From, err)
+		}
+		for _, code := range codes {
+			moved, err := s.move(ctx, code, from, to)
+			if err != nil {
+				return rep, fmt.Errorf("shardstore: move %q from %q to %q: %w", code, tr.From, sh.Name, err)
+			}
+			if moved {
+				rep.Moved[tr.From]++
+			}
+		}
+	}
+	s.mu.Lock()
+	s.ring, s.next = after, nil
+	s.mu.Unlock()
+	return rep, nil
+}
+
+// move moves one record under its stripe: import, then purge, so a reader
+// trying the old shard and then the new always finds it.
+func (s *Store) move(ctx context.Context, code string, from, to shortener.Portable) (bool, error) {
+	mu := s.stripe(code)
+	mu.Lock()
+	defer mu.Unlock()
+	r, err := from.Record(ctx, code)
+	if errors.Is(err, shortener.ErrNotFound) {
+		return false, nil // moved by an earlier, interrupted AddShard
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := to.Import(ctx, r); err != nil && !errors.Is(err, shortener.ErrCodeTaken) {
+		return false, err
+	} else if err != nil {
+		// Imported by an interrupted AddShard before its purge: the new
+		// shard's copy is the one writes went to since.
+		if _, err := to.Record(ctx, code); err != nil {
+			return false, err
+		}
+	}
+	return true, from.Purge(ctx, code)
 }

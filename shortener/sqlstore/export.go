@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -109,4 +110,34 @@ func (s *Store) Purge(ctx context.Context, code string) error {
 		return unavailable("purge "+strconv.Quote(code), err)
 	}
 	return nil
+}
+
+// Record returns code's record, live or not.
+func (s *Store) Record(ctx context.Context, code string) (shortener.Record, error) {
+	if err := s.check(); err != nil {
+		return shortener.Record{}, err
+	}
+	if err := shortener.CheckCode(code); err != nil {
+		return shortener.Record{}, fmt.Errorf("sqlstore: record: %w", err)
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var (
+		r                shortener.Record
+		created          int64
+		expires, deleted sql.NullInt64
+	)
+	err := s.db.QueryRowContext(ctx, s.bind(`SELECT url, created_us, expires_us, deleted_us, clicks FROM links WHERE code = ?`), code).
+		Scan(&r.Link.URL, &created, &expires, &deleted, &r.Clicks)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%w: %q", shortener.ErrNotFound, code)
+	}
+	if err != nil {
+		return r, unavailable("record "+strconv.Quote(code), err)
+	}
+	r.Link.Code = code
+	r.Link.CreatedAt = time.UnixMicro(created).UTC()
+	r.Link.ExpiresAt = fromMicros(expires)
+	r.Deleted = deleted.Valid
+	return r, nil
 }

@@ -55,6 +55,13 @@ func RunPortable(t *testing.T, f PortableFactory) {
 		}
 		want(t, to.Import(ctx, seen["live"]), shortener.ErrCodeTaken, "a second import")
 
+		rec, err := from.Record(ctx, "dead")
+		must(t, err, "record of a tombstone")
+		if !rec.Deleted || rec.Clicks != 2 || rec.Link.URL != seen["dead"].Link.URL {
+			t.Fatalf("Record(dead) = %+v, want the tombstone with 2 clicks", rec)
+		}
+		_, err = from.Record(ctx, "never")
+		want(t, err, shortener.ErrNotFound, "record of an unknown code")
 		must(t, from.Purge(ctx, "dead"), "purge")
 		_, err = from.Get(ctx, "dead")
 		want(t, err, shortener.ErrNotFound, "get after purge")
