@@ -656,7 +656,7 @@ func (s *Service) closeOwned() {
 // The default click recorder's flush policy.
 const (
 	fallbackInterval   = time.Second
-	fallbackMaxPending = 10_000
+	fallbackMaxPending = 100_000
 )
 
 // fallbackClicks counts clicks in memory and adds them to the store in

@@ -25,9 +25,9 @@ func (w *batchWriter) AddClicks(ctx context.Context, counts map[string]int64) er
 	return w.Store.AddClicks(ctx, counts)
 }
 
-// TestServiceClicksExactAcrossFlushes resolves 100 000 times from many
+// TestServiceClicksExactAcrossFlushes resolves 400 000 times from many
 // goroutines, in phases that move from link to link, so that flushes
-// (every 10 000 clicks) retire the counters of links gone quiet while
+// (every 100 000 clicks) retire the counters of links gone quiet while
 // other goroutines may be counting on them: after Close the store holds
 // exactly the clicks served, and no flush wrote a link twice.
 func TestServiceClicksExactAcrossFlushes(t *testing.T) {
@@ -41,7 +41,7 @@ func TestServiceClicksExactAcrossFlushes(t *testing.T) {
 		require.NoError(t, err)
 		codes = append(codes, l.Code)
 	}
-	const goroutines, phases, perPhase = 8, 10, 1250 // 100 000 in all
+	const goroutines, phases, perPhase = 8, 10, 5000 // 400 000 in all
 	want := map[string]int64{}
 	for p := range phases {
 		want[codes[p%len(codes)]] += goroutines * perPhase

@@ -109,7 +109,7 @@ func TestServiceTierOutageManyCodes(t *testing.T) {
 }
 
 // TestServiceDefaultClicksFlush: the default click recorder writes to the
-// store every second, and at once when 10 000 clicks are pending, without
+// store every second, and at once when 100 000 clicks are pending, without
 // waiting for Close, in one AddClicks per flush.
 func TestServiceDefaultClicksFlush(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -146,13 +146,13 @@ func TestServiceDefaultClicksFlush(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(3), stats.Clicks, "written clicks leave the pending count")
 
-		for range 10_000 {
+		for range 100_000 {
 			_, err = s.Resolve(ctx, a.Code)
 			require.NoError(t, err)
 		}
 		synctest.Wait() // no time passes: the pending limit flushed
 		n, _ = st.Clicks(ctx, a.Code)
-		assert.Equal(t, int64(10_003), n)
+		assert.Equal(t, int64(100_003), n)
 		assert.Equal(t, int64(2), st.calls.Load())
 	})
 }
