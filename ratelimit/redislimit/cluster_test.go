@@ -29,7 +29,7 @@ func TestClusterExactlyLimit(t *testing.T) {
 	keys := []string{"alice", "bob", "carol", "dave", "erin"}
 	ctx := context.Background()
 	cl := redistest.NewCluster(t)
-	clients := []redis.Scripter{cl.Client, cl.NewClient(), cl.NewClient()}
+	clients := []*redis.ClusterClient{cl.Client, cl.NewClient(), cl.NewClient()}
 	if cl.Real() {
 		masters := map[string]bool{}
 		for _, k := range keys {
@@ -39,47 +39,49 @@ func TestClusterExactlyLimit(t *testing.T) {
 		}
 		require.GreaterOrEqual(t, len(masters), 2, "the keys should live on several masters")
 	}
-	for _, k := range kinds {
-		if !cl.Real() && k.name != "gcra" && k.name != "multi" {
-			continue
+	for _, via := range vias {
+		for _, k := range kinds {
+			if !cl.Real() && k.name != "gcra" && k.name != "multi" {
+				continue
+			}
+			t.Run(via.name+"/"+k.name, func(t *testing.T) {
+				limiters := make([]ratelimit.Limiter, len(clients))
+				for i, c := range clients {
+					l, err := k.new(via.over(t, c), L, redislimit.Config{Prefix: cl.Prefix + via.name + ":" + k.name + ":"})
+					require.NoError(t, err)
+					limiters[i] = l
+				}
+				var (
+					mu       sync.Mutex // protects admitted
+					admitted = map[string]int{}
+					errs     = make(chan error, goroutines)
+					wg       sync.WaitGroup
+				)
+				for g := range goroutines {
+					wg.Go(func() {
+						key := keys[g%len(keys)]
+						d, err := limiters[g%len(limiters)].Decide(ctx, key, 1)
+						if err != nil {
+							errs <- fmt.Errorf("%s: %w", key, err)
+							return
+						}
+						if d.Allowed {
+							mu.Lock()
+							admitted[key]++
+							mu.Unlock()
+						}
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					require.NoError(t, err)
+				}
+				for _, key := range keys {
+					assert.Equal(t, L, admitted[key], "key %s admitted", key)
+				}
+			})
 		}
-		t.Run(k.name, func(t *testing.T) {
-			limiters := make([]ratelimit.Limiter, len(clients))
-			for i, c := range clients {
-				l, err := k.new(c, L, redislimit.Config{Prefix: cl.Prefix + k.name + ":"})
-				require.NoError(t, err)
-				limiters[i] = l
-			}
-			var (
-				mu       sync.Mutex // protects admitted
-				admitted = map[string]int{}
-				errs     = make(chan error, goroutines)
-				wg       sync.WaitGroup
-			)
-			for g := range goroutines {
-				wg.Go(func() {
-					key := keys[g%len(keys)]
-					d, err := limiters[g%len(limiters)].Decide(ctx, key, 1)
-					if err != nil {
-						errs <- fmt.Errorf("%s: %w", key, err)
-						return
-					}
-					if d.Allowed {
-						mu.Lock()
-						admitted[key]++
-						mu.Unlock()
-					}
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				require.NoError(t, err)
-			}
-			for _, key := range keys {
-				assert.Equal(t, L, admitted[key], "key %s admitted", key)
-			}
-		})
 	}
 }
 

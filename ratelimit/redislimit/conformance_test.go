@@ -95,17 +95,19 @@ func play(t *testing.T, tw twin, steps []step) {
 			assert.Equal(t, s.want, got, "step %d: t0+%v n=%d", i, s.at, s.n)
 		}
 	})
-	t.Run("redis", func(t *testing.T) {
-		r := redistest.NewMiniredis(t)
-		l, err := tw.redis(r.Client, r.Prefix)
-		require.NoError(t, err)
-		for i, s := range steps {
-			r.Miniredis().SetTime(t0.Add(s.at))
-			got, err := l.Decide(context.Background(), "user:42", s.n)
+	for _, via := range vias {
+		t.Run("redis/"+via.name, func(t *testing.T) {
+			r := redistest.NewMiniredis(t)
+			l, err := tw.redis(via.over(t, r.Client), r.Prefix)
 			require.NoError(t, err)
-			assert.Equal(t, s.want, got, "step %d: t0+%v n=%d", i, s.at, s.n)
-		}
-	})
+			for i, s := range steps {
+				r.Miniredis().SetTime(t0.Add(s.at))
+				got, err := l.Decide(context.Background(), "user:42", s.n)
+				require.NoError(t, err)
+				assert.Equal(t, s.want, got, "step %d: t0+%v n=%d", i, s.at, s.n)
+			}
+		})
+	}
 }
 
 // decision builds the expected Decision of a limit of capacity events per
@@ -206,12 +208,22 @@ func TestConformanceRandomTraces(t *testing.T) {
 			func(rdb redis.Scripter, p string) (ratelimit.Limiter, error) {
 				return redislimit.NewMulti(rdb, []redislimit.Limit{redislimit.GCRALimit(4, time.Second, 3)}, redislimit.Config{Prefix: p})
 			}})
-	for i, tw := range twins {
-		t.Run(fmt.Sprintf("%s/%d", tw.name, i), func(t *testing.T) {
+	for _, via := range vias {
+		for i, tw := range twins {
+			t.Run(fmt.Sprintf("%s/%s/%d", via.name, tw.name, i), func(t *testing.T) {
+				randomTrace(t, i, tw, via)
+			})
+		}
+	}
+}
+
+func randomTrace(t *testing.T, i int, tw twin, via via) {
+	{
+		{
 			l, err := tw.local()
 			require.NoError(t, err)
 			r := redistest.NewMiniredis(t)
-			rl, err := tw.redis(r.Client, r.Prefix)
+			rl, err := tw.redis(via.over(t, r.Client), r.Prefix)
 			require.NoError(t, err)
 			capacity, _ := l.AllowN(t0, 1) // learn the capacity, then start both from the same state
 			l, err = tw.local()
@@ -239,6 +251,6 @@ func TestConformanceRandomTraces(t *testing.T) {
 			// A trace that allowed everything or nothing would test little.
 			assert.Greater(t, allowed, 15)
 			assert.Less(t, allowed, 135)
-		})
+		}
 	}
 }

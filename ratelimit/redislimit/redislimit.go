@@ -312,6 +312,7 @@ func (s spec) suffix() string {
 // checks, the key layout and the failure policy.
 type core struct {
 	rdb    redis.Scripter
+	pipe   *Pipeline // set when rdb is one: decisions go through its run
 	script *redis.Script
 	specs  []spec
 	name   string   // algorithm name for errors
@@ -334,12 +335,17 @@ func newCore(rdb redis.Scripter, script *redis.Script, specs []spec, cfg Config)
 	if rdb == nil {
 		return nil, fmt.Errorf("%w: nil Redis client", ErrInvalidConfig)
 	}
+	pipe, _ := rdb.(*Pipeline)
+	if pipe != nil && pipe.ap == nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, errPipelineZero)
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	c := &core{
 		rdb:    rdb,
+		pipe:   pipe,
 		script: script,
 		specs:  specs,
 		cfg:    cfg,
@@ -441,7 +447,7 @@ func (c *core) run(ctx context.Context, keys []string, args []any) (any, error) 
 		defer cancel()
 	}
 	if c.direct || ctx.Done() == nil {
-		v, err := c.script.Run(ctx, c.rdb, keys, args...).Result()
+		v, err := c.call(ctx, keys, args)
 		if err != nil {
 			if cerr := ended(ctx); cerr != nil {
 				// The client saw the deadline as a socket timeout; say
@@ -461,7 +467,7 @@ func (c *core) run(ctx context.Context, keys []string, args []any) (any, error) 
 	}
 	done := make(chan result, 1)
 	go func() {
-		v, err := c.script.Run(ctx, c.rdb, keys, args...).Result()
+		v, err := c.call(ctx, keys, args)
 		done <- result{v, err}
 	}()
 	select {
@@ -470,6 +476,15 @@ func (c *core) run(ctx context.Context, keys []string, args []any) (any, error) 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// call runs the script once: through the Pipeline when the client is one,
+// else with the client's EVALSHA (EVAL on NOSCRIPT).
+func (c *core) call(ctx context.Context, keys []string, args []any) (any, error) {
+	if c.pipe != nil {
+		return c.pipe.run(ctx, c.script, keys, args)
+	}
+	return c.script.Run(ctx, c.rdb, keys, args...).Result()
 }
 
 // ended returns ctx.Err(), or context.DeadlineExceeded once the deadline

@@ -570,42 +570,44 @@ func TestExactlyLimitAcrossClients(t *testing.T) {
 		clients[i] = redis.NewClient(&redis.Options{Addr: r.Addr(), PoolTimeout: time.Minute})
 		t.Cleanup(func() { _ = clients[i].Close() })
 	}
-	for _, k := range kinds {
-		if !r.Real() && k.name != "gcra" {
-			continue
+	for _, via := range vias {
+		for _, k := range kinds {
+			if !r.Real() && k.name != "gcra" {
+				continue
+			}
+			t.Run(via.name+"/"+k.name, func(t *testing.T) {
+				var limiters [3]ratelimit.Limiter
+				for i, c := range clients {
+					l, err := k.new(via.over(t, c), L, redislimit.Config{Prefix: r.Prefix + via.name + ":" + k.name + ":"})
+					require.NoError(t, err)
+					limiters[i] = l
+				}
+				var admitted [3]int
+				errs := make(chan error, goroutines)
+				var wg sync.WaitGroup
+				var mu sync.Mutex // protects admitted
+				for g := range goroutines {
+					wg.Go(func() {
+						d, err := limiters[g%3].Decide(ctx, "shared", 1)
+						if err != nil {
+							errs <- err
+							return
+						}
+						if d.Allowed {
+							mu.Lock()
+							admitted[g%3]++
+							mu.Unlock()
+						}
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					require.NoError(t, err)
+				}
+				assert.Equal(t, L, admitted[0]+admitted[1]+admitted[2], "admitted per client %v", admitted)
+			})
 		}
-		t.Run(k.name, func(t *testing.T) {
-			var limiters [3]ratelimit.Limiter
-			for i, c := range clients {
-				l, err := k.new(c, L, redislimit.Config{Prefix: r.Prefix + k.name + ":"})
-				require.NoError(t, err)
-				limiters[i] = l
-			}
-			var admitted [3]int
-			errs := make(chan error, goroutines)
-			var wg sync.WaitGroup
-			var mu sync.Mutex // protects admitted
-			for g := range goroutines {
-				wg.Go(func() {
-					d, err := limiters[g%3].Decide(ctx, "shared", 1)
-					if err != nil {
-						errs <- err
-						return
-					}
-					if d.Allowed {
-						mu.Lock()
-						admitted[g%3]++
-						mu.Unlock()
-					}
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				require.NoError(t, err)
-			}
-			assert.Equal(t, L, admitted[0]+admitted[1]+admitted[2], "admitted per client %v", admitted)
-		})
 	}
 }
 
