@@ -50,7 +50,10 @@ type app struct {
 	// endpoints and of redirects and reads; auth requires a token on the
 	// write endpoints when a secret is configured.
 	writeLimit, readLimit, auth func(http.Handler) http.Handler
-	closers                     []func()
+	// crossOrigin refuses writes a browser sends from another site.
+	crossOrigin func(http.Handler) http.Handler
+	pages       *pages
+	closers     []func()
 }
 
 func newApp(ac appConfig) (*app, error) {
@@ -62,6 +65,14 @@ func newApp(ac appConfig) (*app, error) {
 		return nil, err
 	}
 	if a.readLimit, err = a.limit("redirect", ac.cfg.RedirectRate, time.Second, ac.cfg.RedirectBurst); err != nil {
+		a.close()
+		return nil, err
+	}
+	if a.crossOrigin, err = a.newCrossOrigin(); err != nil {
+		a.close()
+		return nil, err
+	}
+	if a.pages, err = parsePages(); err != nil {
 		a.close()
 		return nil, err
 	}
@@ -87,11 +98,13 @@ func (a *app) close() error {
 
 // handler is every route and the middleware around them, in one place.
 // Outermost first: the request log and metrics, panic recovery, problem
-// responses for unrouted requests, then per route the rate limit and, on
-// writes, the bearer token.
+// responses for unrouted requests, then per route the page's headers and
+// error pages (page routes), the cross-origin check (writes), the rate
+// limit and, on writes, the bearer token.
 func (a *app) handler() http.Handler {
-	writes := func(h handlerFunc) http.Handler { return a.writeLimit(a.auth(a.serve(h))) }
+	writes := func(h handlerFunc) http.Handler { return a.crossOrigin(a.writeLimit(a.auth(a.serve(h)))) }
 	reads := func(h handlerFunc) http.Handler { return a.readLimit(a.serve(h)) }
+	page := func(h http.Handler) http.Handler { return pageHeaders(a.pageErrors(h)) }
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/v1/links", writes(a.create))
@@ -102,6 +115,10 @@ func (a *app) handler() http.Handler {
 	mux.Handle("PATCH /api/v1/links/{code}", writes(a.patch))
 	mux.Handle("DELETE /api/v1/links/{code}", writes(a.remove))
 	mux.Handle("GET /{code}", reads(a.redirect))
+	mux.Handle("GET /{$}", page(reads(a.home)))
+	mux.Handle("GET /links/{code}", page(reads(a.linkPage)))
+	mux.Handle("POST /links", page(a.crossOrigin(a.writeLimit(a.formBody(a.auth(a.serve(a.formCreate)))))))
+	mux.Handle("GET /static/{file}", page(reads(a.static)))
 	mux.Handle("GET /healthz", a.serve(a.healthz))
 	mux.Handle("GET /readyz", a.serve(a.readyz))
 	mux.Handle("GET /metrics", a.metrics.handler())

@@ -36,6 +36,22 @@
 //     (Prometheus), structured request logs, graceful shutdown that writes the
 //     pending click counts, bounded bodies and timeouts on every connection.
 //
+// A page for people is served by the same binary: GET / is a form (URL,
+// alias, expiry) whose result shows the short URL, a copy button and the
+// QR code, and GET /links/{code} shows a link's target, creation, expiry
+// and clicks ("links" is a reserved alias, so no code can take the route).
+// It is html/template over embedded files and one small script,
+// /static/app.js, that sends the form to the JSON API with fetch and shows
+// a refusal's detail as text; without JavaScript the form posts to POST
+// /links and gets a 303 to the link's page. Pages carry a strict
+// Content-Security-Policy (only this origin's script, style and images, no
+// inline code, frame-ancestors 'none'), nosniff and Referrer-Policy:
+// no-referrer; writes a browser sends from another site's page
+// (Sec-Fetch-Site, else Origin against Host: net/http's
+// CrossOriginProtection) answer 403. With auth on, the page says that
+// writes need a token from -print-token and keeps the one pasted only in
+// its memory.
+//
 // Trade-offs of what a deployment chooses with flags:
 //
 //	choice             default                    alternative                 what it costs
@@ -87,6 +103,12 @@
 //   - What if the database goes down? Cached links keep redirecting; creates
 //     and edits answer 503; /readyz says 503 so a load balancer drains the
 //     instance only if every instance fails.
+//   - Why a same-origin check and not a CSRF token? Writes carry a bearer
+//     token, not a cookie, so a foreign page cannot borrow a user's
+//     credentials; in open mode it could still make visitors' browsers
+//     create links from their addresses. Browsers send Sec-Fetch-Site on
+//     every request (Origin for older ones), which needs no state and no
+//     hidden field; clients that send neither are not browsers.
 //   - Why is the redirect limit looser than the create limit? A redirect is a
 //     cache hit costing microseconds; a create is a database write and the
 //     thing spammers want. Both are per client IP, which a NAT shares.
@@ -102,8 +124,14 @@
 //     media type 415. A 4xx detail never repeats the refused input.
 //   - Routes are Go 1.22 ServeMux patterns; middleware is composed in one
 //     place (app.handler): request log and metrics, panic recovery, problem
-//     responses for unrouted requests, then per route the rate limit and, on
-//     writes, the bearer token.
+//     responses for unrouted requests, then per route the page's headers and
+//     error pages (page routes), the cross-origin check (writes), the rate
+//     limit and, on writes, the bearer token.
 //   - Time is an input: Main.Now is the clock of expiry and tokens, so the
 //     tests move a fake clock.
+//   - The page is tested twice: Go tests parse the HTML it serves (headers,
+//     escaping, cross-site refusals, the form without JavaScript), and
+//     TestBrowser drives a headless Chromium through it (skipped without
+//     one, a failure under CI=true); go test -run TestBrowser
+//     ./examples/urlshortener -screenshot rewrites docs/urlshortener.png.
 package main

@@ -240,7 +240,7 @@ func TestHostileCodes(t *testing.T) {
 		assert.Contains(t, []int{404, 400}, rep.status, "%s: %s", p, rep.body)
 		assert.Equal(t, "application/problem+json", rep.header.Get("Content-Type"), p)
 	}
-	requireProblem(t, in.get("/"), http.StatusNotFound)
+	assert.Equal(t, "text/html; charset=utf-8", in.get("/").header.Get("Content-Type"), "/ is the web page")
 	rep := in.do(req{method: "DELETE", path: "/healthz"})
 	requireProblem(t, rep, http.StatusMethodNotAllowed)
 	assert.Equal(t, "GET, HEAD", rep.header.Get("Allow"))
