@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -159,6 +160,12 @@ func TestBrowser(t *testing.T) {
 	copied := see(t, ctx, "the copy's status", chromedp.Poll[string](
 		`document.querySelector("#result .copied").textContent`, chromedp.WithPollingTimeout(5*time.Second)))
 	assert.Equal(t, "Copied.", copied)
+	_, err = chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "clipboard-read"},
+		Setting:    cdpbrowser.PermissionSettingGranted, Origin: in.base,
+	})
+	require.NoError(t, err, "letting the test read the clipboard")
+	assert.Equal(t, short, see(t, ctx, "the clipboard", chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise)))
 
 	// Sending the same alias again: the problem's detail, as text.
 	act(t, ctx, "sending again", chromedp.Click(chromedp.CSS("#shorten button[type=submit]")), chromedp.WaitVisible(chromedp.ID("message")))
@@ -201,6 +208,54 @@ func TestBrowser(t *testing.T) {
 
 	for _, m := range messages() {
 		if m == "error: Failed to load resource: the server responded with a status of 409 (Conflict)" {
+			continue // the refusal above
+		}
+		assert.NotContains(t, strings.ToLower(m), "content security policy", "the policy refused something")
+		assert.False(t, strings.HasPrefix(m, "exception") || strings.HasPrefix(m, "error"), "console: %s", m)
+	}
+}
+
+// TestBrowserWithToken: with auth on, the page asks for a token, sends
+// the one pasted as the bearer token, and stores it nowhere: no cookie,
+// no Web Storage, gone after a reload.
+func TestBrowserWithToken(t *testing.T) {
+	ctx, messages := browser(t, 800, 900)
+	secret := strings.Repeat("b", 32)
+	in := start(t, options{env: map[string]string{EnvJWTSecret: secret}}, "-create-rate", "0")
+	token, err := signToken([]byte(secret), time.Now(), time.Hour, writeScope)
+	require.NoError(t, err)
+	bad, err := signToken([]byte(secret), time.Now(), time.Hour, "links:read")
+	require.NoError(t, err)
+
+	act(t, ctx, "opening the page", chromedp.Navigate(in.base+"/"), chromedp.WaitVisible(chromedp.ID("token")))
+	assert.Contains(t, see(t, ctx, "the notice", chromedp.TextContent(chromedp.CSS(".notice"))), "urlshortener -print-token")
+
+	act(t, ctx, "a token without the scope",
+		chromedp.SendKeys(chromedp.ID("url"), "https://example.com/with-token"),
+		chromedp.SendKeys(chromedp.ID("token"), bad),
+		chromedp.Click(chromedp.CSS("#shorten button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("message")))
+	assert.Equal(t, "The bearer token does not grant every scope this resource requires.",
+		see(t, ctx, "the refusal", chromedp.TextContent(chromedp.ID("message"))))
+
+	act(t, ctx, "the right token",
+		chromedp.SetValue(chromedp.ID("token"), token),
+		chromedp.Click(chromedp.CSS("#shorten button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("result")))
+	assert.True(t, see(t, ctx, "the refusal gone", chromedp.Evaluate[bool](`document.getElementById("message").hidden`)))
+	short := see(t, ctx, "the short URL", chromedp.Value(chromedp.ID("short")))
+	require.True(t, strings.HasPrefix(short, in.m.BaseURL()+"/"), short)
+	assert.Equal(t, "https://example.com/with-token",
+		in.get("/api/v1/links/" + strings.TrimPrefix(short, in.m.BaseURL()+"/")).json(t)["url"])
+
+	stored := see(t, ctx, "what the page stored", chromedp.Evaluate[string](
+		`document.cookie + "|" + localStorage.length + "|" + sessionStorage.length`))
+	assert.Equal(t, "|0|0", stored, "no cookie, no Web Storage")
+	act(t, ctx, "reloading", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("token")))
+	assert.Empty(t, see(t, ctx, "the token after a reload", chromedp.Value(chromedp.ID("token"))))
+
+	for _, m := range messages() {
+		if m == "error: Failed to load resource: the server responded with a status of 403 (Forbidden)" {
 			continue // the refusal above
 		}
 		assert.NotContains(t, strings.ToLower(m), "content security policy", "the policy refused something")
