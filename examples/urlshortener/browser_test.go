@@ -112,6 +112,32 @@ func act(t *testing.T, ctx context.Context, what string, steps ...chromedp.Actio
 	require.NoError(t, chromedp.Do(ctx, steps...), what)
 }
 
+// contrastJS returns the lowest contrast ratio (WCAG 2) between the
+// colour of any visible text and the first opaque background behind it.
+const contrastJS = `(() => {
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] === 1) return c;
+    }
+    return [255, 255, 255];
+  };
+  let worst = 21;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el.getClientRects().length) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    worst = Math.min(worst, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05));
+  }
+  return worst;
+})()`
+
 // TestBrowser drives the page in a real browser: shorten a URL through
 // the form, read the short URL and the QR code from the result, see a
 // refusal's detail, open the link's page, follow the short link to the
@@ -199,6 +225,10 @@ func TestBrowser(t *testing.T) {
 	require.Equal(t, http.StatusFound, in.get("/from-browser").status, "a click from another client")
 	act(t, ctx, "reloading", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("clicks")))
 	assert.Equal(t, "2", see(t, ctx, "clicks after a reload", chromedp.TextContent(chromedp.ID("clicks"))))
+
+	// Text contrast, WCAG's ratio of relative luminances: at least 4.5.
+	worst := see(t, ctx, "the contrast", chromedp.Evaluate[float64](contrastJS))
+	assert.GreaterOrEqual(t, worst, 4.5, "the lowest contrast of any text on the link's page")
 
 	// On a phone's width nothing needs a horizontal scroll.
 	act(t, ctx, "a phone's viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile), chromedp.Reload(),
